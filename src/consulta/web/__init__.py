@@ -1,0 +1,1 @@
+"""The Django project: apps split by domain (accounts, consultations, stakeholders, responses)."""

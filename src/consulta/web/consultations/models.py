@@ -1,0 +1,178 @@
+"""Consultations, their phases and questions, and who may organise them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+LONG_TEXT_LIMIT = 20_000
+SHORT_TEXT_LIMIT = 500
+AGREEMENT_SCALE = [
+    "Strongly agree",
+    "Agree",
+    "Neither agree nor disagree",
+    "Disagree",
+    "Strongly disagree",
+]
+
+
+class Consultation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        PUBLISHED = "published", "Published"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    background = models.TextField(blank=True)
+    run_by = models.CharField("run by", max_length=200, blank=True)
+    run_for = models.CharField("run for", max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_public(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class Membership(models.Model):
+    """A user's place in one consultation. Nobody sees a consultation they are not a member of."""
+
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", "Organiser"
+        ANALYST = "analyst", "Analyst (read only)"
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ORGANISER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "user"], name="one_membership_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.consultation.slug}"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role == self.Role.ORGANISER
+
+
+class RespondentRole(models.Model):
+    """A role or grade internal respondents choose from (police staff, police officer, ...)."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="roles")
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "name"], name="unique_role_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(models.Model):
+    class Audience(models.TextChoices):
+        INTERNAL = "internal", "Internal (staff)"
+        PARTNERS = "partners", "Invited partners"
+        PUBLIC = "public", "The public"
+
+    class Anonymity(models.TextChoices):
+        IDENTIFIED = "identified", "Identified"
+        CONFIDENTIAL = "confidential", "Confidential"
+        ANONYMOUS = "anonymous", "Anonymous"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(max_length=200)
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    anonymity = models.CharField(
+        max_length=12, choices=Anonymity.choices, default=Anonymity.IDENTIFIED
+    )
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    intro = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")), name="phase_closes_after_opening"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Phase {self.position}: {self.name}"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+    def state(self, now=None) -> str:
+        now = now or timezone.now()
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now < self.closes_at else "closed"
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.anonymity == self.Anonymity.ANONYMOUS
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        LONG_TEXT = "long_text", "Long text"
+        SHORT_TEXT = "short_text", "Short text"
+        SINGLE_CHOICE = "single_choice", "Single choice"
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        AGREEMENT_SCALE = "agreement_scale", "Agreement scale"
+
+    CHOICE_KINDS = {Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE, Kind.AGREEMENT_SCALE}
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=1)
+    # A stable, short name for the question: import column headers and exports refer to it.
+    key = models.SlugField(max_length=50)
+    title = models.CharField(max_length=500)
+    context = models.TextField(blank=True, help_text="Shown with the question as its hint.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.LONG_TEXT)
+    required = models.BooleanField(default=False)
+    options = models.JSONField(default=list, blank=True)
+    max_length = models.PositiveIntegerField(default=LONG_TEXT_LIMIT)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "key"], name="unique_question_key_per_phase")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_options(self) -> bool:
+        return self.kind in self.CHOICE_KINDS
+
+    def choices_offered(self) -> list[str]:
+        if self.kind == self.Kind.AGREEMENT_SCALE and not self.options:
+            return list(AGREEMENT_SCALE)
+        return list(self.options)

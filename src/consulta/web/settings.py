@@ -1,0 +1,138 @@
+"""Django settings for Consulta.
+
+Everything a deployment changes comes from the environment:
+
+- ``CONSULTA_DATA_DIR``: where the SQLite database and the generated secret key live
+  (default ``./consulta-data``).
+- ``DATABASE_URL``: use this database instead (for example ``postgres://user:pw@host/db``).
+- ``CONSULTA_SECRET_KEY``, ``CONSULTA_DEBUG``, ``CONSULTA_ALLOWED_HOSTS`` (comma-separated),
+  ``CONSULTA_MAX_IMPORT_BYTES``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from consulta.web.consultations.audit import AUDITED_MODELS
+from consulta.web.secrets import load_secret_key
+
+DATA_DIR = Path(os.environ.get("CONSULTA_DATA_DIR", "consulta-data")).resolve()
+BASE_DIR = Path(__file__).resolve().parent
+
+SECRET_KEY = os.environ.get("CONSULTA_SECRET_KEY") or load_secret_key(DATA_DIR)
+DEBUG = os.environ.get("CONSULTA_DEBUG", "").lower() in {"1", "true", "yes"}
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in os.environ.get("CONSULTA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+    if host.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "auditlog",
+    "consulta.web.accounts",
+    "consulta.web.consultations",
+    "consulta.web.stakeholders",
+    "consulta.web.responses",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+]
+
+ROOT_URLCONF = "consulta.web.urls"
+WSGI_APPLICATION = "consulta.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "consulta.sqlite3",
+        "OPTIONS": {
+            # WAL lets readers (the monitoring pages) run while a writer commits; IMMEDIATE
+            # transactions take the write lock up front instead of failing half-way with
+            # "database is locked" when two requests write at once.
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "consultations:index"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Serve straight from the app folders: no collectstatic step between install and first run.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# Imports above this size are refused before any parsing (bytes).
+CONSULTA_MAX_IMPORT_BYTES = int(os.environ.get("CONSULTA_MAX_IMPORT_BYTES", 20 * 1024 * 1024))
+# Let uploads reach the view, which refuses oversized files with a clear message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The audit trail records who changed what and when, never where from: respondents' and
+# organisers' IP addresses are not kept (anonymous phases promise no link to a person).
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_INCLUDE_TRACKING_MODELS = AUDITED_MODELS
+AUDITLOG_STORE_JSON_CHANGES = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

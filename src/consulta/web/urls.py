@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from consulta.web.consultations import public_views
+
+urlpatterns = [
+    path("", public_views.home, name="home"),
+    path("c/<slug:slug>/", public_views.consultation, name="public-consultation"),
+    path("accounts/", include("consulta.web.accounts.urls")),
+    path("organise/", include("consulta.web.consultations.urls")),
+    path("organise/<slug:slug>/stakeholders/", include("consulta.web.stakeholders.urls")),
+    path("organise/<slug:slug>/responses/", include("consulta.web.responses.urls")),
+    path("admin/", admin.site.urls),
+]
