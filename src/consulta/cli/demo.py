@@ -1,0 +1,65 @@
+"""``consulta demo``: the seed consultation loaded and served, from nothing, in one command."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from pathlib import Path
+
+from consulta.cli.common import add_command, add_data_dir, setup
+from consulta.cli.serve import add_server_options, serve_forever
+
+DEMO_ORGANISER = "organiser@consulta.example"
+LOGIN_FILE = "demo-login.txt"
+
+
+def register(commands) -> None:
+    parser = add_command(
+        commands,
+        "demo",
+        help="load the seed consultation (network and responses) and serve it",
+        example="consulta demo --no-serve --data-dir /tmp/consulta-demo",
+        description="Create the database if needed, load the seed consultation with its demo "
+        "network and\nresponses, create an organiser login, print it, and serve the site. "
+        "Running it again\nchanges nothing.",
+    )
+    parser.add_argument("--no-serve", action="store_true", help="prepare everything, then exit")
+    add_server_options(parser)
+    add_data_dir(parser)
+    parser.set_defaults(handler=run)
+
+
+def demo_password(data_dir: Path) -> str:
+    """The demo organiser's password, made once per data directory and kept there."""
+    path = data_dir / LOGIN_FILE
+    if path.exists():
+        return path.read_text().strip()
+    password = secrets.token_urlsafe(9)
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return password
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = setup(args)
+    from django.contrib.auth import authenticate
+
+    from consulta.web.accounts.services import make_organiser
+    from consulta.web.demo.loader import load_demo
+    from consulta.web.demo.seed import SLUG
+    from consulta.web.responses.models import Response
+
+    consultation, created = load_demo()
+    password = demo_password(data_dir)
+    if authenticate(username=DEMO_ORGANISER, password=password) is None:
+        make_organiser(DEMO_ORGANISER, password, consultations=[SLUG])
+    submitted = Response.objects.filter(
+        phase__consultation=consultation, status=Response.Status.SUBMITTED
+    ).count()
+    state = "Loaded" if created else "Already loaded"
+    print(f"{state}: {consultation.title} ({SLUG}), {submitted} submitted responses.")
+    print(f"Data directory: {data_dir}")
+    print(f"Organiser sign-in: {DEMO_ORGANISER} / {password}")
+    if args.no_serve:
+        return 0
+    return serve_forever(args.host, args.port, args.threads)

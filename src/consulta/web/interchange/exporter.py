@@ -1,0 +1,165 @@
+"""Writing consultations as one JSON document.
+
+Ordering is fixed (organisations by name, responses by time then reference, answers in question
+order) so two exports of the same data are byte-identical apart from ``GENERATED_FIELDS``.
+Not exported: user accounts and memberships (they belong to an installation, not to a
+consultation) and the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from django.db.models import F, Prefetch
+
+import consulta
+from consulta.web.consultations.models import Consultation, Phase
+from consulta.web.responses.models import Answer, Response
+
+FORMAT = "consulta-export"
+FORMAT_VERSION = 1
+# Fields whose value depends on when and by what the export was made, not on the data.
+GENERATED_FIELDS = ("exported_at", "consulta_version")
+
+
+def timestamp(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def export_consultations(slugs: list[str] | None = None) -> dict:
+    """The document for the given consultations (all of them when ``slugs`` is None).
+
+    Raises ``Consultation.DoesNotExist`` naming the first unknown slug.
+    """
+    queryset = Consultation.objects.order_by("slug")
+    if slugs is not None:
+        queryset = queryset.filter(slug__in=slugs)
+        missing = sorted(set(slugs) - set(queryset.values_list("slug", flat=True)))
+        if missing:
+            raise Consultation.DoesNotExist(f"No consultation with slug {missing[0]!r}")
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "consulta_version": consulta.__version__,
+        "exported_at": timestamp(datetime.now(timezone.utc)),
+        "consultations": [_consultation(item) for item in queryset],
+    }
+
+
+def _consultation(consultation: Consultation) -> dict:
+    organisations = consultation.organisations.select_related("parent").order_by("name")
+    people = consultation.people.select_related("organisation").order_by("name", "email", "pk")
+    return {
+        "slug": consultation.slug,
+        "title": consultation.title,
+        "summary": consultation.summary,
+        "background": consultation.background,
+        "run_by": consultation.run_by,
+        "run_for": consultation.run_for,
+        "status": consultation.status,
+        "created_at": timestamp(consultation.created_at),
+        "roles": list(consultation.roles.values_list("name", flat=True)),
+        "organisations": [
+            {
+                "name": org.name,
+                "sector": org.sector,
+                "type": org.type,
+                "parent": org.parent.name if org.parent else None,
+            }
+            for org in organisations
+        ],
+        "people": [_person(person) for person in people],
+        "phases": [_phase(phase) for phase in consultation.phases.order_by("position", "pk")],
+    }
+
+
+def _person(person) -> dict:
+    return {
+        "name": person.name,
+        "email": person.email,
+        "organisation": person.organisation.name if person.organisation else None,
+        "job_title": person.job_title,
+    }
+
+
+def _phase(phase: Phase) -> dict:
+    audience = phase.audience_members.select_related("organisation", "person__organisation")
+    entries = [
+        {
+            "organisation": member.organisation.name if member.organisation else None,
+            "person": _person_ref(member.person) if member.person else None,
+        }
+        for member in audience
+    ]
+    entries.sort(key=lambda e: (e["organisation"] or "", str(e["person"] or "")))
+    responses = (
+        phase.responses.select_related("role", "organisation", "respondent")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("question"))
+        )
+        # Drafts (no submitted_at) last on every database: SQLite and PostgreSQL differ by default.
+        .order_by(F("submitted_at").asc(nulls_last=True), "created_at", "reference")
+    )
+    return {
+        "number": phase.position,
+        "name": phase.name,
+        "audience": phase.audience,
+        "anonymity": phase.anonymity,
+        "opens_at": timestamp(phase.opens_at),
+        "closes_at": timestamp(phase.closes_at),
+        "intro": phase.intro,
+        "questions": [
+            {
+                "key": question.key,
+                "title": question.title,
+                "context": question.context,
+                "kind": question.kind,
+                "required": question.required,
+                "options": list(question.options),
+                "max_length": question.max_length,
+            }
+            for question in phase.questions.order_by("position", "pk")
+        ],
+        "audience_members": entries,
+        "responses": [_response(response) for response in responses],
+    }
+
+
+def _person_ref(person) -> dict:
+    """How an audience entry or a respondent names a person: email when known, else name."""
+    return {
+        "name": person.name,
+        "email": person.email,
+        "organisation": person.organisation.name if person.organisation else None,
+    }
+
+
+def _response(response: Response) -> dict:
+    respondent = getattr(response, "respondent", None)
+    answers = sorted(response.answers.all(), key=lambda a: (a.question.position, a.question_id))
+    return {
+        "reference": response.reference,
+        "status": response.status,
+        "channel": response.channel,
+        "created_at": timestamp(response.created_at),
+        "submitted_at": timestamp(response.submitted_at),
+        "consent": response.consent,
+        "role": response.role.name if response.role else None,
+        "organisation": response.organisation.name if response.organisation else None,
+        "on_behalf": response.on_behalf,
+        "respondent": (
+            {
+                "name": respondent.name,
+                "email": respondent.email,
+                "linked_to_person": respondent.person_id is not None,
+            }
+            if respondent
+            else None
+        ),
+        "answers": [
+            {"question": answer.question.key, "text": answer.text, "choices": list(answer.choices)}
+            for answer in answers
+        ],
+    }

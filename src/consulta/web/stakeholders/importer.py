@@ -1,0 +1,317 @@
+"""Importing the stakeholder network (organisations, people, phase audiences) from a table.
+
+One row is one organisation and, optionally, one person in it. An organisation may appear on
+several rows (one per person); what those rows say about it must agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from consulta.web.consultations.models import Consultation, Phase
+from consulta.web.imports import (
+    ImportRefused, ImportReport, load_table, match_columns, normalise_name, refuse,
+)
+from consulta.web.stakeholders.models import AudienceMember, Organisation, Person, Sector
+from consulta.web.tabular import TableRow
+
+COLUMNS = ["organisation", "sector", "type", "parent", "name", "email", "job_title", "phases"]
+LIMITS = {"organisation": 200, "type": 100, "parent": 200, "name": 200, "email": 254,
+          "job_title": 200}
+SECTORS = ", ".join(f"“{sector.value}”" for sector in Sector)
+
+
+@dataclass
+class _Org:
+    key: str
+    name: str
+    row: int
+    existing: Organisation | None
+    sector: str = ""
+    sector_row: int = 0
+    sector_unreadable: bool = False  # already reported; "needs a sector" would repeat it
+    type: str = ""
+    type_row: int = 0
+    parent: str = ""  # normalised name of the parent
+    parent_row: int = 0
+    phases: list[Phase] = field(default_factory=list)
+
+
+@dataclass
+class _Person:
+    row: int
+    org_key: str
+    name: str
+    email: str
+    job_title: str
+    existing: Person | None
+    phases: list[Phase]
+
+
+@dataclass
+class _Plan:
+    orgs: dict[str, _Org] = field(default_factory=dict)
+    people: list[_Person] = field(default_factory=list)
+
+
+class _Network:
+    """The consultation's network as it is before the import."""
+
+    def __init__(self, consultation: Consultation) -> None:
+        self.consultation = consultation
+        self.phases = list(consultation.phases.all())
+        orgs = list(consultation.organisations.all())
+        self.orgs = {normalise_name(org.name): org for org in orgs}
+        names_by_id = {org.pk: normalise_name(org.name) for org in orgs}
+        self.parents = {
+            normalise_name(org.name): names_by_id[org.parent_id] for org in orgs if org.parent_id
+        }
+        people = list(consultation.people.all())
+        self.by_email = {p.email.lower(): p for p in people if p.email}
+        self.by_name = {
+            (p.organisation_id, p.name.lower()): p for p in people if p.name and not p.email
+        }
+
+
+def import_stakeholders(
+    consultation: Consultation, data: bytes, filename: str, *, max_bytes: int | None = None
+) -> ImportReport:
+    """Add or update organisations, people and phase audiences from an uploaded table.
+
+    All or nothing: every row is checked before anything is written. When there is any
+    problem this raises ``ImportRefused`` (its ``report`` lists every problem by row and
+    column) and the database is unchanged. Otherwise it returns the report with the counts.
+    ``max_bytes`` defaults to ``settings.CONSULTA_MAX_IMPORT_BYTES``.
+    """
+    table = load_table(data, filename, max_bytes)
+    columns = match_columns(
+        table.headers, {name: name for name in COLUMNS}, required=["organisation"]
+    )
+    report = ImportReport()
+    report.count("rows read", len(table.rows))
+    if table.skipped_empty_rows:
+        report.warn(None, "", f"{table.skipped_empty_rows} empty row(s) were skipped.")
+    with transaction.atomic():
+        # Read and write in one transaction so the network cannot change in between.
+        network = _Network(consultation)
+        plan = _Plan()
+        for row in table.rows:
+            _read_row(row, columns, network, plan, report)
+        _check_plan(plan, network, columns, report)
+        if not report.ok:
+            raise ImportRefused(report)
+        try:
+            _write(plan, network, report)
+        except IntegrityError as exc:
+            raise refuse("The network changed while importing. Try the import again.") from exc
+    return report
+
+
+def _read_row(row: TableRow, columns: dict[str, str], network: _Network, plan: _Plan,
+              report: ImportReport) -> None:
+    cells = {meaning: row.cells[header].strip() for meaning, header in columns.items()}
+    problems = len(report.errors)
+    for meaning, limit in LIMITS.items():
+        if len(cells.get(meaning, "")) > limit:
+            report.error(row.number, columns[meaning],
+                         f"This is {len(cells[meaning])} characters; the limit is {limit}.")
+    org_name = cells["organisation"]
+    if not org_name:
+        report.error(row.number, columns["organisation"], "The organisation is missing.")
+    phases = _phases(cells.get("phases", ""), row, columns, network, report)
+    if len(report.errors) > problems:
+        return
+    key = normalise_name(org_name)
+    org = plan.orgs.get(key)
+    if org is None:
+        org = plan.orgs[key] = _Org(key, org_name, row.number, network.orgs.get(key))
+    _merge_org(org, cells, row, columns, report)
+    name, email, job_title = cells.get("name", ""), cells.get("email", ""), cells.get("job_title", "")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            report.error(row.number, columns["email"], f"“{email}” is not a valid email address.")
+            return
+    if name or email:
+        plan.people.append(_Person(row.number, key, name, email, job_title, None, phases))
+    elif job_title:
+        report.error(row.number, columns["job_title"],
+                     "A job title needs a person: give a name or an email on this row.")
+    else:
+        org.phases += [phase for phase in phases if phase not in org.phases]
+
+
+def _merge_org(org: _Org, cells: dict[str, str], row: TableRow, columns: dict[str, str],
+               report: ImportReport) -> None:
+    """Take what this row says about the organisation; rows must not contradict each other."""
+    if cells.get("sector"):
+        sector = Sector.parse(cells["sector"])
+        if sector is None:
+            org.sector_unreadable = True
+            report.error(row.number, columns["sector"],
+                         f"“{cells['sector']}” is not a sector. Use one of {SECTORS}.")
+        elif org.sector and org.sector != sector:
+            report.error(row.number, columns["sector"],
+                         f"“{org.name}” is given two different sectors: {org.sector} "
+                         f"(row {org.sector_row}) and {sector.value}.")
+        else:
+            org.sector, org.sector_row = sector.value, org.sector_row or row.number
+    if cells.get("type"):
+        if org.type and org.type.lower() != cells["type"].lower():
+            report.error(row.number, columns["type"],
+                         f"“{org.name}” is given two different types: “{org.type}” "
+                         f"(row {org.type_row}) and “{cells['type']}”.")
+        else:
+            org.type, org.type_row = cells["type"], org.type_row or row.number
+    if cells.get("parent"):
+        parent = normalise_name(cells["parent"])
+        if parent == org.key:
+            report.error(row.number, columns["parent"],
+                         "An organisation cannot be its own parent.")
+        elif org.parent and org.parent != parent:
+            report.error(row.number, columns["parent"],
+                         f"“{org.name}” is given two different parents (see row {org.parent_row}).")
+        else:
+            org.parent, org.parent_row = parent, org.parent_row or row.number
+
+
+def _phases(text: str, row: TableRow, columns: dict[str, str], network: _Network,
+            report: ImportReport) -> list[Phase]:
+    phases = []
+    for part in text.replace(",", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= len(network.phases):
+            report.error(row.number, columns["phases"],
+                         f"There is no phase “{part}”: this consultation has phases 1 to "
+                         f"{len(network.phases)}." if network.phases else
+                         "This consultation has no phases yet.")
+            continue
+        phases.append(network.phases[int(part) - 1])
+    return phases
+
+
+def _check_plan(plan: _Plan, network: _Network, columns: dict[str, str],
+                report: ImportReport) -> None:
+    """Checks that need every row: new organisations, parents, people named twice."""
+    sector_column = columns.get("sector", "sector")
+    for org in plan.orgs.values():
+        if org.existing is None and not org.sector and not org.sector_unreadable:
+            report.error(org.row, sector_column,
+                         f"“{org.name}” is new to the network, so it needs a sector "
+                         f"({SECTORS}).")
+        if org.parent and org.parent not in plan.orgs and org.parent not in network.orgs:
+            report.error(org.parent_row, columns["parent"],
+                         "This parent organisation is neither in the file nor in the network.")
+    _check_cycles(plan, network, columns, report)
+    _match_people(plan, network, columns, report)
+
+
+def _check_cycles(plan: _Plan, network: _Network, columns: dict[str, str],
+                  report: ImportReport) -> None:
+    parents = dict(network.parents)
+    parents.update({org.key: org.parent for org in plan.orgs.values() if org.parent})
+    for org in plan.orgs.values():
+        chain, current = [org.key], parents.get(org.key)
+        while current and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        if current == org.key and org.parent:
+            names = " → ".join(_display(key, plan, network) for key in chain + [org.key])
+            report.error(org.parent_row, columns["parent"],
+                         f"These parents would go round in a circle: {names}.")
+
+
+def _display(key: str, plan: _Plan, network: _Network) -> str:
+    if key in plan.orgs:
+        return f"“{plan.orgs[key].name}”"
+    return f"“{network.orgs[key].name}”" if key in network.orgs else f"“{key}”"
+
+
+def _match_people(plan: _Plan, network: _Network, columns: dict[str, str],
+                  report: ImportReport) -> None:
+    """Find each person in the network (by email, else by name in the same organisation)."""
+    first_row: dict[object, int] = {}
+    for person in plan.people:
+        org = plan.orgs[person.org_key]
+        if person.email:
+            seen_key: object = person.email.lower()
+            person.existing = network.by_email.get(person.email.lower())
+        else:
+            seen_key = (person.org_key, person.name.lower())
+            if org.existing is not None:
+                person.existing = network.by_name.get((org.existing.pk, person.name.lower()))
+        if seen_key in first_row:
+            column = columns["email"] if person.email else columns["name"]
+            report.error(person.row, column,
+                         f"This person already appears in row {first_row[seen_key]}.")
+        first_row.setdefault(seen_key, person.row)
+
+
+def _write(plan: _Plan, network: _Network, report: ImportReport) -> None:
+    saved: dict[str, Organisation] = {}
+    for org in plan.orgs.values():
+        if org.existing is None:
+            saved[org.key] = Organisation.objects.create(
+                consultation=network.consultation, name=org.name, sector=org.sector, type=org.type
+            )
+            report.count("organisations created")
+        else:
+            saved[org.key] = org.existing
+    for org in plan.orgs.values():
+        instance = saved[org.key]
+        changes = {}
+        if org.existing is not None:
+            changes = {name: value for name, value in (("sector", org.sector), ("type", org.type))
+                       if value and getattr(instance, name) != value}
+        if org.parent:
+            parent = saved.get(org.parent) or network.orgs[org.parent]
+            if instance.parent_id != parent.pk:
+                changes["parent"] = parent
+        _save(instance, changes)
+        if org.existing is not None:
+            report.count("organisations updated" if changes else "organisations unchanged")
+        for phase in org.phases:
+            _add_to_audience(report, phase=phase, organisation=instance, person=None)
+    for person in plan.people:
+        instance = _save_person(person, saved[person.org_key], network, report)
+        for phase in person.phases:
+            _add_to_audience(report, phase=phase, person=instance)
+
+
+def _save(instance, changes: dict) -> None:
+    if changes:
+        for name, value in changes.items():
+            setattr(instance, name, value)
+        instance.save()
+
+
+def _save_person(person: _Person, organisation: Organisation, network: _Network,
+                 report: ImportReport) -> Person:
+    if person.existing is None:
+        report.count("people created")
+        return Person.objects.create(
+            consultation=network.consultation, name=person.name, email=person.email,
+            organisation=organisation, job_title=person.job_title,
+        )
+    instance = person.existing
+    changes = {name: value for name, value in (("name", person.name),
+                                                ("job_title", person.job_title))
+               if value and getattr(instance, name) != value}
+    if instance.organisation_id != organisation.pk:
+        changes["organisation"] = organisation
+    _save(instance, changes)
+    report.count("people updated" if changes else "people unchanged")
+    return instance
+
+
+def _add_to_audience(report: ImportReport, **member) -> None:
+    _, created = AudienceMember.objects.get_or_create(**member)
+    if created:
+        report.count("audience members added")
