@@ -21,6 +21,12 @@ PHASE_1_CLOSES = datetime(2026, 2, 1, 17, 0, tzinfo=timezone.utc)
 PHASE_2_CLOSES = datetime(2099, 3, 1, 17, 0, tzinfo=timezone.utc)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness protects real passwords; tests only need a working hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, *, organiser: bool = True) -> User:
     user = User.objects.create_user(username, f"{username}@example.org", "correct horse battery")
     if organiser:

@@ -52,7 +52,8 @@ def partners(consultation):
 
 
 def answers_of(response: Response) -> dict[str, tuple[str, list[str]]]:
-    return {a.question.key: (a.text, a.choices) for a in response.answers.select_related("question")}
+    answers = response.answers.select_related("question")
+    return {answer.question.key: (answer.text, answer.choices) for answer in answers}
 
 
 def test_it_imports_identified_responses(partners):
@@ -222,7 +223,8 @@ def test_it_creates_a_new_organisation_only_when_a_sector_is_given(partners):
     report = refused(partners, as_csv(["trust", "organisation"], ["One.", "Unknown Org"]))
     assert where(report) == {(2, "organisation")}
     data = as_csv(["trust", "organisation", "sector", "type"],
-                  ["One.", "Northshire Faith Forum", "Voluntary and community", "faith organisation"],
+                  ["One.", "Northshire Faith Forum", "Voluntary and community",
+                   "faith organisation"],
                   ["Two.", "northshire faith forum", "", ""])
     report = import_responses(partners, data, "r.csv")
     forum = Organisation.objects.get(name="Northshire Faith Forum")
@@ -264,3 +266,19 @@ def test_it_refuses_an_oversized_file(partners):
         import_responses(partners, b"trust\n" + b"a" * 3000, "r.csv", max_bytes=2000)
     assert "limit" in caught.value.report.errors[0].problem
     assert not Response.objects.exists()
+
+
+def test_it_does_not_flag_the_same_choices_alone_as_duplicates(partners):
+    Question.objects.filter(phase=partners, key="trust").update(required=False)
+    data = as_csv(["priority", "partnership"], ["Response", ""], ["response", ""])
+    report = import_responses(partners, data, "a.csv")
+    assert not report.warnings
+    assert Answer.objects.filter(choices=["Response"]).count() == 2
+
+
+def test_it_knows_a_respondent_by_their_linked_person(partners):
+    dana = Person.objects.get(email="dana@eastvale-ambulance.example")
+    earlier = Response.objects.create(phase=partners, status=Response.Status.SUBMITTED)
+    Respondent.objects.create(response=earlier, person=dana)  # answered on the web, no email kept
+    report = refused(partners, as_csv(["trust", "email"], ["Again.", dana.email]))
+    assert "already has a submitted response" in report.errors[0].problem

@@ -196,7 +196,8 @@ def test_it_404s_questions_of_another_consultation(client, organiser, other_cons
 
 def test_it_404s_a_question_under_the_wrong_phase(client, organiser, partners):
     client.force_login(organiser)
-    assert client.get(url("question-edit", number=1, pk=partners.questions.first().pk)).status_code == 404
+    trust = partners.questions.get(key="trust")
+    assert client.get(url("question-edit", number=1, pk=trust.pk)).status_code == 404
 
 
 # Edit, delete ----------------------------------------------------------------------------------

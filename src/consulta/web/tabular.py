@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Iterable, Iterator
@@ -58,7 +59,7 @@ def read_table(data: bytes, filename: str, max_bytes: int) -> Table:
     if not data:
         raise TableError("The file is empty.")
     if filename.lower().endswith(".xlsx"):
-        rows = _xlsx_rows(data)
+        rows = _xlsx_rows(data, max_bytes)
     else:
         rows = _csv_rows(_decode(data))
     return _build_table(rows)
@@ -67,9 +68,28 @@ def read_table(data: bytes, filename: str, max_bytes: int) -> Table:
 # --- Excel ---------------------------------------------------------------------------------
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+# A workbook is a zip of XML; its sheets may unpack to this many times the upload limit at most.
+XLSX_EXPANSION_LIMIT = 10
+
+
+def _check_expansion(data: bytes, max_bytes: int) -> None:
+    """Refuse a small workbook that unpacks to something huge (a "zip bomb")."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        return  # openpyxl reports a damaged workbook with a clearer message
+    if unpacked > XLSX_EXPANSION_LIMIT * max_bytes:
+        raise TableError(
+            f"This workbook unpacks to {unpacked / 1024 / 1024:.0f} MB, more than "
+            f"{XLSX_EXPANSION_LIMIT * max_bytes / 1024 / 1024:.0f} MB: split it or save it as CSV."
+        )
+
+
+def _xlsx_rows(data: bytes, max_bytes: int) -> list[list[str]]:
     import openpyxl
 
+    _check_expansion(data, max_bytes)
     try:
         # data_only=False: a formula cell gives its formula text, never a computed or cached
         # value; read_only streams the sheet instead of building the whole workbook.
@@ -158,7 +178,8 @@ def _csv_rows(text: str) -> list[list[str]]:
             f"Line {line} contains a NUL character, so this is not a text (CSV) file. "
             "If it is a spreadsheet, save it as .xlsx or CSV."
         )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text), strict=True)
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows = []
     try:
         for row in reader:

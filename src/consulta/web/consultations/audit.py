@@ -6,8 +6,6 @@ copy respondents' words, and anonymous answers, next to an actor and a time.
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 # Read by django-auditlog through settings.AUDITLOG_INCLUDE_TRACKING_MODELS.
 AUDITED_MODELS = (
     "consultations.Consultation",
@@ -22,25 +20,14 @@ AUDITED_MODELS = (
 
 
 def consultation_log(consultation, limit: int = 50):
-    """The latest audit entries for a consultation and everything that belongs to it."""
+    """The latest audit entries of a consultation and everything in it, deleted things included.
+
+    Entries are tagged with ``consultation_id`` by ``AuditedInConsultation.get_additional_data``.
+    """
     from auditlog.models import LogEntry
 
-    from consulta.web.consultations.models import Phase, Question
-    from consulta.web.stakeholders.models import Organisation, Person
-
-    owned = {
-        "consultation": [consultation.pk],
-        "phase": list(Phase.objects.filter(consultation=consultation).values_list("pk", flat=True)),
-        "question": list(
-            Question.objects.filter(phase__consultation=consultation).values_list("pk", flat=True)
-        ),
-        "respondentrole": list(consultation.roles.values_list("pk", flat=True)),
-        "organisation": list(
-            Organisation.objects.filter(consultation=consultation).values_list("pk", flat=True)
-        ),
-        "person": list(Person.objects.filter(consultation=consultation).values_list("pk", flat=True)),
-    }
-    query = Q(pk__in=[])
-    for model_name, pks in owned.items():
-        query |= Q(content_type__model=model_name, object_pk__in=[str(pk) for pk in pks])
-    return LogEntry.objects.filter(query).select_related("actor").order_by("-timestamp")[:limit]
+    return (
+        LogEntry.objects.filter(additional_data__consultation_id=consultation.pk)
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")[:limit]
+    )

@@ -64,8 +64,8 @@ class ConsultationForm(ConsultationEditForm):
         labels = {"slug": "Web address name"}
         help_texts = {
             **ConsultationEditForm.Meta.help_texts,
-            "slug": "Used in web addresses, like “policing-2026”. Letters, numbers, hyphens and "
-            "underscores only. It cannot be changed later.",
+            "slug": "Used in web addresses, like “policing-2026”. Letters, numbers, hyphens "
+            "and underscores only. It cannot be changed later.",
         }
 
     def clean_slug(self) -> str:
@@ -134,7 +134,7 @@ class QuestionForm(forms.ModelForm):
     max_length = forms.IntegerField(
         required=False,
         min_value=1,
-        label="Maximum answer length (characters)",
+        label="Maximum answer length in characters",
         help_text=f"Text questions only. Leave blank for the default: {LONG_TEXT_LIMIT:,} for "
         f"long text, {SHORT_TEXT_LIMIT} for short text. Long text allows {LONG_TEXT_LIMIT:,} to "
         f"{LONG_TEXT_CEILING:,}.",

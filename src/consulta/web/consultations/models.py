@@ -17,7 +17,22 @@ AGREEMENT_SCALE = [
 ]
 
 
-class Consultation(models.Model):
+class AuditedInConsultation:
+    """Audit entries carry their consultation's id, so a consultation's trail keeps the entries
+    of things since deleted (django-auditlog stores ``get_additional_data`` with each entry)."""
+
+    audit_consultation_path = "consultation_id"
+
+    def get_additional_data(self) -> dict:
+        value = self
+        for part in self.audit_consultation_path.split("."):
+            value = getattr(value, part)
+        return {"consultation_id": value}
+
+
+class Consultation(AuditedInConsultation, models.Model):
+    audit_consultation_path = "pk"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         OPEN = "open", "Open"
@@ -44,7 +59,7 @@ class Consultation(models.Model):
         return self.status != self.Status.DRAFT
 
 
-class Membership(models.Model):
+class Membership(AuditedInConsultation, models.Model):
     """A user's place in one consultation. Nobody sees a consultation they are not a member of."""
 
     class Role(models.TextChoices):
@@ -73,7 +88,7 @@ class Membership(models.Model):
         return self.role == self.Role.ORGANISER
 
 
-class RespondentRole(models.Model):
+class RespondentRole(AuditedInConsultation, models.Model):
     """A role or grade internal respondents choose from (police staff, police officer, ...)."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="roles")
@@ -90,7 +105,7 @@ class RespondentRole(models.Model):
         return self.name
 
 
-class Phase(models.Model):
+class Phase(AuditedInConsultation, models.Model):
     class Audience(models.TextChoices):
         INTERNAL = "internal", "Internal (staff)"
         PARTNERS = "partners", "Invited partners"
@@ -138,7 +153,9 @@ class Phase(models.Model):
         return self.anonymity == self.Anonymity.ANONYMOUS
 
 
-class Question(models.Model):
+class Question(AuditedInConsultation, models.Model):
+    audit_consultation_path = "phase.consultation_id"
+
     class Kind(models.TextChoices):
         LONG_TEXT = "long_text", "Long text"
         SHORT_TEXT = "short_text", "Short text"

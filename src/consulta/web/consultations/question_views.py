@@ -34,7 +34,9 @@ def _back_to_list(phase: Phase) -> HttpResponse:
 def _render_form(
     request: HttpRequest, phase: Phase, form: QuestionForm, question: Question | None = None
 ) -> HttpResponse:
-    context = {"consultation": phase.consultation, "phase": phase, "form": form, "question": question}
+    context = {
+        "consultation": phase.consultation, "phase": phase, "form": form, "question": question
+    }
     status = 400 if form.errors else 200
     return render(request, "consultations/question_form.html", context, status=status)
 

@@ -144,7 +144,7 @@ def role_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     consultation = access.load_consultation_for_edit(request, slug)
     role = get_object_or_404(consultation.roles, pk=pk)
     if role.responses.exists():
-        messages.error(request, f"Responses use the role “{role.name}”, so it cannot be deleted.")
+        messages.error(request, f"Responses use “{role.name}”, so it cannot be deleted.")
     else:
         role.delete()
         messages.success(request, f"Role “{role.name}” deleted.")

@@ -130,7 +130,8 @@ def _read_row(row: TableRow, columns: dict[str, str], network: _Network, plan: _
     if org is None:
         org = plan.orgs[key] = _Org(key, org_name, row.number, network.orgs.get(key))
     _merge_org(org, cells, row, columns, report)
-    name, email, job_title = cells.get("name", ""), cells.get("email", ""), cells.get("job_title", "")
+    name, email = cells.get("name", ""), cells.get("email", "")
+    job_title = cells.get("job_title", "")
     if email:
         try:
             validate_email(email)

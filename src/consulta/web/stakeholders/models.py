@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from consulta.web.consultations.models import Consultation, Phase
+from consulta.web.consultations.models import AuditedInConsultation, Consultation, Phase
 
 # Suggested organisation types; organisers may type their own.
 ORGANISATION_TYPES = [
@@ -48,7 +48,7 @@ class Sector(models.TextChoices):
         return None
 
 
-class Organisation(models.Model):
+class Organisation(AuditedInConsultation, models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="organisations"
     )
@@ -72,7 +72,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Person(models.Model):
+class Person(AuditedInConsultation, models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="people")
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
@@ -97,8 +97,10 @@ class Person(models.Model):
         return self.name or self.email
 
 
-class AudienceMember(models.Model):
+class AudienceMember(AuditedInConsultation, models.Model):
     """One person or organisation a phase is meant to reach (invitations build on this)."""
+
+    audit_consultation_path = "phase.consultation_id"
 
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="audience_members")
     organisation = models.ForeignKey(
