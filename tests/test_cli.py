@@ -90,3 +90,61 @@ def test_it_refuses_an_unknown_consultation_for_a_new_organiser(db, tmp_path, ca
                  "--consultation", "nope", "--data-dir", str(tmp_path)])
     assert code == 2
     assert not User.objects.filter(username="lead@example.org").exists()
+
+
+def test_it_imports_stakeholders_from_the_command_line(consultation, tmp_path, capsys):
+    from consulta.web.stakeholders.models import Organisation, Person
+
+    network = tmp_path / "network.csv"
+    network.write_text("organisation,sector,type,name,email\n"
+                       "Northgate Council,public,local authority,Ann Obi,ann@northgate.example\n")
+    code = main(["import", "stakeholders", str(network), "--consultation", "policing-a",
+                 "--data-dir", str(tmp_path)])
+    assert code == 0, capsys.readouterr().err
+    assert Organisation.objects.get(name="Northgate Council").sector == "public"
+    assert Person.objects.get(email="ann@northgate.example").organisation.name == "Northgate Council"
+
+
+def test_it_imports_responses_into_the_numbered_phase(consultation, tmp_path, capsys):
+    from consulta.web.responses.models import Response
+
+    paper = tmp_path / "paper.csv"
+    paper.write_text("trust,partnership\nKeep promises,Share data\n", encoding="utf-8")
+    code = main(["import", "responses", str(paper), "--consultation", "policing-a", "--phase", "2",
+                 "--channel", "paper", "--data-dir", str(tmp_path)])
+    assert code == 0, capsys.readouterr().err
+    [response] = Response.objects.all()
+    assert (response.phase.position, response.channel, response.status) == (2, "paper", "submitted")
+    assert response.answers.get(question__key="trust").text == "Keep promises"
+
+
+def test_it_refuses_a_bad_response_file_and_changes_nothing(consultation, tmp_path, capsys):
+    from consulta.web.responses.models import Response
+
+    paper = tmp_path / "paper.csv"
+    paper.write_text("trust,shoe_size\nKeep promises,9\n")
+    code = main(["import", "responses", str(paper), "--consultation", "policing-a", "--phase", "2",
+                 "--data-dir", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "shoe_size" in err and "nothing was imported" in err
+    assert Response.objects.count() == 0
+
+
+def test_it_refuses_a_phase_that_does_not_exist(consultation, tmp_path, capsys):
+    paper = tmp_path / "paper.csv"
+    paper.write_text("trust\nKeep promises\n")
+    code = main(["import", "responses", str(paper), "--consultation", "policing-a", "--phase", "3",
+                 "--data-dir", str(tmp_path)])
+    assert code == 2
+    assert "phases 1 to 2" in capsys.readouterr().err
+
+
+def test_it_refuses_an_oversized_file_before_reading_it(consultation, tmp_path, capsys, settings):
+    settings.CONSULTA_MAX_IMPORT_BYTES = 1024
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"trust\n" + b"x" * 2048)
+    code = main(["import", "stakeholders", str(big), "--consultation", "policing-a",
+                 "--data-dir", str(tmp_path)])
+    assert code == 2
+    assert "over the limit" in capsys.readouterr().err

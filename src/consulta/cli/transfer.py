@@ -35,33 +35,31 @@ def register(commands) -> None:
     _register_import_kinds(kinds)
 
 
+def _import_kind(kinds, name: str, handler, *, consultation: bool, **texts) -> argparse.ArgumentParser:
+    parser = add_command(kinds, name, **texts)
+    parser.add_argument("file", metavar="FILE")
+    if consultation:
+        parser.add_argument("--consultation", metavar="SLUG", required=True)
+    add_data_dir(parser)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
 def _register_import_kinds(kinds) -> None:
-    whole = add_command(
-        kinds,
-        "consultation",
+    _import_kind(
+        kinds, "consultation", run_import_consultation, consultation=False,
         help="restore consultations from a `consulta export` JSON file",
         example="consulta import consultation met.json --data-dir ./other-data",
     )
-    whole.add_argument("file", metavar="FILE")
-    add_data_dir(whole)
-    whole.set_defaults(handler=run_import_consultation)
-
-    network = add_command(
-        kinds,
-        "stakeholders",
+    _import_kind(
+        kinds, "stakeholders", run_import_stakeholders, consultation=True,
         help="import organisations and people from CSV or XLSX (all or nothing)",
         example="consulta import stakeholders network.csv --consultation future-of-london-policing",
         description="Import organisations and people from CSV or XLSX (all or nothing).\n"
         "Columns: organisation, sector, type, parent, name, email, job_title, phases.",
     )
-    network.add_argument("file", metavar="FILE")
-    network.add_argument("--consultation", metavar="SLUG", required=True)
-    add_data_dir(network)
-    network.set_defaults(handler=run_import_stakeholders)
-
-    answers = add_command(
-        kinds,
-        "responses",
+    answers = _import_kind(
+        kinds, "responses", run_import_responses, consultation=True,
         help="import responses collected elsewhere (email, paper, another tool) from CSV or XLSX",
         example="consulta import responses paper.csv --consultation future-of-london-policing "
         "--phase 2 --channel paper",
@@ -69,14 +67,10 @@ def _register_import_kinds(kinds) -> None:
         "(its key or title)\nplus optional reference, respondent, email, organisation, sector, "
         "type, on_behalf, consent,\nrole, submitted_at and channel columns.",
     )
-    answers.add_argument("file", metavar="FILE")
-    answers.add_argument("--consultation", metavar="SLUG", required=True)
     answers.add_argument("--phase", metavar="N", type=int, required=True,
                          help="phase number, counting from 1 in phase order")
     answers.add_argument("--channel", choices=["import", "email", "paper", "web"],
                          default="import", help="how these responses were collected (import)")
-    add_data_dir(answers)
-    answers.set_defaults(handler=run_import_responses)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -124,6 +118,21 @@ def run_import_consultation(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_table_file(path: str) -> bytes:
+    """The file's bytes, unless it is over the import limit: then refuse before reading it."""
+    from django.conf import settings
+
+    from consulta.web.tabular import too_big_message
+
+    try:
+        size = Path(path).stat().st_size
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror}") from None
+    if size > settings.CONSULTA_MAX_IMPORT_BYTES:
+        raise CommandError(too_big_message(size, settings.CONSULTA_MAX_IMPORT_BYTES))
+    return _read_bytes(path)
+
+
 def _load_consultation(slug: str):
     from consulta.web.consultations.models import Consultation
 
@@ -151,8 +160,8 @@ def _run_table_import(run) -> int:
 
 
 def run_import_stakeholders(args: argparse.Namespace) -> int:
-    data = _read_bytes(args.file)
     setup(args)
+    data = _read_table_file(args.file)
     from consulta.web.stakeholders.importer import import_stakeholders
 
     consultation = _load_consultation(args.consultation)
@@ -163,8 +172,8 @@ def run_import_stakeholders(args: argparse.Namespace) -> int:
 
 
 def run_import_responses(args: argparse.Namespace) -> int:
-    data = _read_bytes(args.file)
     setup(args)
+    data = _read_table_file(args.file)
     from consulta.web.responses.importer import import_responses
 
     consultation = _load_consultation(args.consultation)

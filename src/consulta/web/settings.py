@@ -110,6 +110,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Only used after `collectstatic` (optional); WhiteNoise warns about a root that does not exist.
 STATIC_ROOT = DATA_DIR / "static" if (DATA_DIR / "static").is_dir() else None
 # Serve straight from the app folders: no collectstatic step between install and first run.
