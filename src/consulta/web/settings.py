@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "consulta.web.consultations",
     "consulta.web.stakeholders",
     "consulta.web.responses",
+    "consulta.web.outreach",
 ]
 
 MIDDLEWARE = [

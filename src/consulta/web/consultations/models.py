@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -15,6 +17,10 @@ AGREEMENT_SCALE = [
     "Disagree",
     "Strongly disagree",
 ]
+
+
+def new_access_key() -> str:
+    return secrets.token_urlsafe(16)  # 128 bits
 
 
 class AuditedInConsultation:
@@ -126,6 +132,8 @@ class Phase(AuditedInConsultation, models.Model):
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     intro = models.TextField(blank=True)
+    # The secret in an internal phase's shared staff link (not personal: shown to organisers).
+    access_key = models.CharField(max_length=32, default=new_access_key, unique=True)
 
     class Meta:
         ordering = ["position", "id"]

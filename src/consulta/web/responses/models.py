@@ -84,6 +84,9 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     text = models.TextField(blank=True)
     choices = models.JSONField(default=list, blank=True)
+    # Bumped on every save: co-authors editing one response detect each other's changes.
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["question__position", "question_id"]
@@ -93,6 +96,27 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response.reference} / {self.question.key}"
+
+
+class DraftAccess(models.Model):
+    """A secret link to a draft response (save and return, colleagues writing together).
+
+    Only a hash of the token is stored. Every access row of a response is deleted when it is
+    submitted, so a submitted anonymous response keeps no link to whoever held the link.
+    """
+
+    class Purpose(models.TextChoices):
+        RESPONDENT = "respondent", "The respondent's own link"
+        SHARED = "shared", "Shared with colleagues of an organisation"
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="accesses")
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.RESPONDENT)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"access to {self.response.reference}"
 
 
 class Respondent(models.Model):

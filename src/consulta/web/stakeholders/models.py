@@ -81,6 +81,8 @@ class Person(AuditedInConsultation, models.Model):
     )
     job_title = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by the unsubscribe link in every email; nothing more is sent to them after that.
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "email"]
