@@ -52,6 +52,12 @@ class Consultation(AuditedInConsultation, models.Model):
     run_by = models.CharField("run by", max_length=200, blank=True)
     run_for = models.CharField("run for", max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Respondents see the running organisation's name and colour, not Consulta's or GOV.UK's.
+    # White text sits on it, so it must be dark enough (contrast 4.5:1, checked by the form).
+    brand_colour = models.CharField(max_length=7, default="#1d3a6e")
+    privacy_notice = models.TextField(
+        blank=True, help_text="How answers are stored, used and published; shown before starting."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

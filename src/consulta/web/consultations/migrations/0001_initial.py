@@ -27,6 +27,8 @@ class Migration(migrations.Migration):
                 ('run_by', models.CharField(blank=True, max_length=200, verbose_name='run by')),
                 ('run_for', models.CharField(blank=True, max_length=200, verbose_name='run for')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed'), ('published', 'Published')], default='draft', max_length=10)),
+                ('brand_colour', models.CharField(default='#1d3a6e', max_length=7)),
+                ('privacy_notice', models.TextField(blank=True, help_text='How answers are stored, used and published; shown before starting.')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
