@@ -18,6 +18,15 @@ CONSULTATION = {
         "officers and senior leaders, then with its partners and stakeholders in the public, "
         "private and voluntary sectors."
     ),
+    "brand_colour": "#003b6f",
+    "privacy_notice": (
+        "The RSA runs this consultation for the Metropolitan Police Service. We use your answers "
+        "only to understand what staff, officers and partners think, and to write a public "
+        "report of what we heard. Phase 1 is anonymous: we do not ask for your name, and we keep "
+        "no record of who answered. In phase 2 we keep your name and organisation with your "
+        "answers, and quote them only as you allow on the consent page. Answers are kept until "
+        "the report is published and for 12 months after that, then deleted."
+    ),
     "background": (
         "The maintenance of a safe city is a partnership endeavour. As the Met prepares for "
         "further budget cuts and confronts new scenarios posed by a changing city in terms of "

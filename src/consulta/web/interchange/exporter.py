@@ -59,6 +59,8 @@ def _consultation(consultation: Consultation) -> dict:
         "run_by": consultation.run_by,
         "run_for": consultation.run_for,
         "status": consultation.status,
+        "brand_colour": consultation.brand_colour,
+        "privacy_notice": consultation.privacy_notice,
         "created_at": timestamp(consultation.created_at),
         "roles": list(consultation.roles.values_list("name", flat=True)),
         "organisations": [

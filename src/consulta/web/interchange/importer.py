@@ -71,6 +71,8 @@ def _restore(data: dict, where: str) -> Consultation:
         run_by=data.get("run_by", ""),
         run_for=data.get("run_for", ""),
         status=_choice(data.get("status", "draft"), Consultation.Status, f"{where}.status"),
+        brand_colour=data.get("brand_colour") or "#1d3a6e",
+        privacy_notice=data.get("privacy_notice", ""),
         created_at=_when(data.get("created_at"), f"{where}.created_at"),
     )
     roles = {
