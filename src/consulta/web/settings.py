@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "consulta.web.stakeholders",
     "consulta.web.responses",
     "consulta.web.outreach",
+    "consulta.web.respond",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +122,29 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Email: Django's own setting names, read from the environment. Without EMAIL_HOST (the demo),
+# messages are printed to the console instead of sent.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Consulta <consulta@localhost>")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+# Links in emails are absolute, built from this.
+CONSULTA_BASE_URL = os.environ.get("CONSULTA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Rate limits count in this cache. One waitress process serves the site, so a per-process
+# memory cache sees every request; a multi-process deployment should point it at the database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATELIMIT_USE_CACHE = "default"
 
 # Imports above this size are refused before any parsing (bytes).
 CONSULTA_MAX_IMPORT_BYTES = int(os.environ.get("CONSULTA_MAX_IMPORT_BYTES", 20 * 1024 * 1024))

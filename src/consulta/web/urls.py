@@ -7,6 +7,10 @@ urlpatterns = [
     path("", public_views.home, name="home"),
     path("c/<slug:slug>/", public_views.consultation, name="public-consultation"),
     path("accounts/", include("consulta.web.accounts.urls")),
+    # The respondent journey (/c/<slug>/<n>/, /i/<token>/, /r/<token>/, /done/, /accessibility/)
+    path("", include("consulta.web.respond.urls")),
+    # Invitations, reminders, wording and monitoring (/organise/...) and /unsubscribe/
+    path("", include("consulta.web.outreach.urls")),
     path("organise/", include("consulta.web.consultations.urls")),
     path("organise/<slug:slug>/stakeholders/", include("consulta.web.stakeholders.urls")),
     path("organise/<slug:slug>/responses/", include("consulta.web.responses.urls")),

@@ -1,0 +1,3 @@
+app_name = "respond"
+
+urlpatterns: list = []
