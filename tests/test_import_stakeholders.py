@@ -8,8 +8,10 @@ import io
 import openpyxl
 import pytest
 from auditlog.models import LogEntry
+from django.db import IntegrityError
 
 from consulta.web.imports import ImportRefused
+from consulta.web.stakeholders import importer
 from consulta.web.responses.models import Answer, Respondent, Response
 from consulta.web.stakeholders.importer import import_stakeholders
 from consulta.web.stakeholders.models import AudienceMember, Organisation, Person
@@ -185,6 +187,18 @@ def refused_with_limit(consultation, data: bytes, limit: int):
     with pytest.raises(ImportRefused) as caught:
         import_stakeholders(consultation, data, "big.csv", max_bytes=limit)
     return caught.value.report
+
+
+def test_it_writes_nothing_when_the_network_changes_while_writing(consultation, monkeypatch):
+    def racing_write(plan, network, report):
+        Organisation.objects.create(consultation=consultation, name="Half done", sector="public")
+        raise IntegrityError("another import added the same person first")
+
+    monkeypatch.setattr(importer, "_write", racing_write)
+    report = refused(consultation, as_csv(["organisation", "sector"], ["New Org", "public"]))
+    assert [problem.as_line() for problem in report.errors] == [
+        "File: The network changed while importing. Try the import again."
+    ]
 
 
 def test_it_reports_skipped_empty_rows_as_a_warning(consultation):

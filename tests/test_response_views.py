@@ -144,6 +144,16 @@ def test_it_shows_warnings_after_an_import(client, organiser):
     assert Response.objects.count() == 2
 
 
+def test_it_shows_the_first_twenty_warnings_and_counts_the_rest(client, organiser):
+    client.force_login(organiser)
+    data = b"challenges,consent\nStaffing.,full\n" + b",full\n" * 22
+    response = client.post(run_url(1), upload(data), follow=True)
+    page = response.content.decode()
+    assert page.count("Every answer is empty: the row was skipped.") == 20
+    assert "… and 2 more warning(s)." in page
+    assert Response.objects.count() == 1
+
+
 def test_it_shows_a_report_table_when_the_file_is_refused(client, organiser):
     client.force_login(organiser)
     response = client.post(run_url(2), upload(BAD))

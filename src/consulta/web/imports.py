@@ -6,12 +6,15 @@ the report, and writes nothing; when it returns, its report holds what was writt
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError
 
-from consulta.web.tabular import Table, TableError, read_table
+from consulta.web.tabular import Table, TableError, TableRow, read_table
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,51 @@ def load_table(data: bytes, filename: str, max_bytes: int | None) -> Table:
         return read_table(data, filename, max_bytes)
     except TableError as exc:
         raise refuse(exc.message) from exc
+
+
+def start_report(table: Table) -> ImportReport:
+    """The report of importing ``table``: it counts the rows read and the empty rows skipped."""
+    report = ImportReport()
+    report.count("rows read", len(table.rows))
+    if table.skipped_empty_rows:
+        report.warn(None, "", f"{table.skipped_empty_rows} empty row(s) were skipped.")
+    return report
+
+
+def write_unless_refused(report: ImportReport, write: Callable[[], None], what: str) -> None:
+    """Run ``write`` if the report found no error; call it inside the transaction that read.
+
+    A unique constraint failing while writing means ``what`` changed since it was read.
+    """
+    if not report.ok:
+        raise ImportRefused(report)
+    try:
+        write()
+    except IntegrityError as exc:
+        raise refuse(f"The {what} changed while importing. Try the import again.") from exc
+
+
+def row_cells(row: TableRow, columns: dict[str, str]) -> dict[str, str]:
+    """A row's stripped cells by meaning, from ``columns`` as ``match_columns`` returns them."""
+    return {meaning: row.cells[header].strip() for meaning, header in columns.items()}
+
+
+def check_lengths(report: ImportReport, row: TableRow, cells: dict[str, str],
+                  columns: dict[str, str], limits: dict[str, int]) -> None:
+    for meaning, limit in limits.items():
+        if len(cells.get(meaning, "")) > limit:
+            report.error(row.number, columns[meaning],
+                         f"This is {len(cells[meaning])} characters; the limit is {limit}.")
+
+
+def check_email(report: ImportReport, row: TableRow, column: str, email: str) -> bool:
+    """Whether ``email`` is a valid address; when it is not, the report says so."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        report.error(row.number, column, f"“{email}” is not a valid email address.")
+        return False
+    return True
 
 
 def normalise_name(text: str) -> str:

@@ -5,16 +5,20 @@ A phase is addressed by its number (its 1-based position), which stays contiguou
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from consulta.web.consultations import access
 from consulta.web.consultations.forms import PhaseForm, next_position, renumber
 from consulta.web.consultations.models import Consultation, Phase
+from consulta.web.pages import render_form_page, submit_form
 
 
 def load_phase(consultation: Consultation, number: int) -> Phase:
@@ -27,9 +31,8 @@ def load_phase(consultation: Consultation, number: int) -> Phase:
 def _render(
     request: HttpRequest, consultation: Consultation, form: PhaseForm, phase: Phase | None = None
 ) -> HttpResponse:
-    context = {"consultation": consultation, "form": form, "phase": phase}
-    status = 400 if form.errors else 200
-    return render(request, "consultations/phase_form.html", context, status=status)
+    context = {"consultation": consultation, "phase": phase}
+    return render_form_page(request, "consultations/phase_form.html", form, context)
 
 
 @login_required
@@ -44,12 +47,11 @@ def new(request: HttpRequest, slug: str) -> HttpResponse:
 def create(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = access.load_consultation_for_edit(request, slug)
     phase = Phase(consultation=consultation, position=next_position(consultation.phases.all()))
-    form = PhaseForm(request.POST, instance=phase)
-    if not form.is_valid():
-        return _render(request, consultation, form)
-    phase = form.save()
-    messages.success(request, f"Phase {phase.position} “{phase.name}” added.")
-    return redirect("consultations:questions", slug=slug, number=phase.position)
+    return submit_form(
+        request, PhaseForm(request.POST, instance=phase), partial(_render, request, consultation),
+        lambda phase: (f"Phase {phase.position} “{phase.name}” added.",
+                       reverse("consultations:questions", args=[slug, phase.position])),
+    )
 
 
 @login_required
@@ -64,14 +66,12 @@ def edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_POST
 def update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     consultation = access.load_consultation_for_edit(request, slug)
-    phase = load_phase(consultation, number)
-    form = PhaseForm(request.POST, instance=phase)
-    if not form.is_valid():
+    return submit_form(
+        request, PhaseForm(request.POST, instance=load_phase(consultation, number)),
         # Validation wrote the posted values onto the instance; the page names the saved phase.
-        return _render(request, consultation, form, load_phase(consultation, number))
-    form.save()
-    messages.success(request, f"Phase {number} saved.")
-    return redirect("consultations:overview", slug=slug)
+        lambda form: _render(request, consultation, form, load_phase(consultation, number)),
+        lambda _: (f"Phase {number} saved.", reverse("consultations:overview", args=[slug])),
+    )
 
 
 @login_required

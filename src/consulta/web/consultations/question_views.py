@@ -6,17 +6,21 @@ user belongs to, so a question of another consultation is a 404.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from consulta.web.consultations import access
 from consulta.web.consultations.forms import MoveForm, QuestionForm, renumber
 from consulta.web.consultations.models import Phase, Question
 from consulta.web.consultations.phase_views import load_phase
+from consulta.web.pages import render_form_page, submit_form
 
 
 def _load_for_edit(request: HttpRequest, slug: str, number: int) -> Phase:
@@ -27,18 +31,15 @@ def _load_question(phase: Phase, pk: int) -> Question:
     return get_object_or_404(phase.questions, pk=pk)
 
 
-def _back_to_list(phase: Phase) -> HttpResponse:
-    return redirect("consultations:questions", slug=phase.consultation.slug, number=phase.position)
+def _list_url(phase: Phase) -> str:
+    return reverse("consultations:questions", args=[phase.consultation.slug, phase.position])
 
 
 def _render_form(
     request: HttpRequest, phase: Phase, form: QuestionForm, question: Question | None = None
 ) -> HttpResponse:
-    context = {
-        "consultation": phase.consultation, "phase": phase, "form": form, "question": question
-    }
-    status = 400 if form.errors else 200
-    return render(request, "consultations/question_form.html", context, status=status)
+    context = {"consultation": phase.consultation, "phase": phase, "question": question}
+    return render_form_page(request, "consultations/question_form.html", form, context)
 
 
 @login_required
@@ -66,12 +67,10 @@ def new(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_POST
 def create(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     phase = _load_for_edit(request, slug, number)
-    form = QuestionForm(request.POST, phase=phase)
-    if not form.is_valid():
-        return _render_form(request, phase, form)
-    question = form.save()
-    messages.success(request, f"Question {question.position} added.")
-    return _back_to_list(phase)
+    return submit_form(
+        request, QuestionForm(request.POST, phase=phase), partial(_render_form, request, phase),
+        lambda question: (f"Question {question.position} added.", _list_url(phase)),
+    )
 
 
 @login_required
@@ -86,13 +85,12 @@ def edit(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
 @require_POST
 def update(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
     phase = _load_for_edit(request, slug, number)
-    question = _load_question(phase, pk)
-    form = QuestionForm(request.POST, instance=question, phase=phase)
-    if not form.is_valid():
-        return _render_form(request, phase, form, _load_question(phase, pk))
-    form.save()
-    messages.success(request, f"Question {question.position} saved.")
-    return _back_to_list(phase)
+    return submit_form(
+        request, QuestionForm(request.POST, instance=_load_question(phase, pk), phase=phase),
+        # Validation wrote the posted values onto the instance; the page names the saved one.
+        lambda form: _render_form(request, phase, form, _load_question(phase, pk)),
+        lambda question: (f"Question {question.position} saved.", _list_url(phase)),
+    )
 
 
 @login_required
@@ -107,7 +105,7 @@ def delete(request: HttpRequest, slug: str, number: int, pk: int) -> HttpRespons
         question.delete()
         renumber(phase.questions.all())
     messages.success(request, f"Question “{question.key}” deleted.")
-    return _back_to_list(phase)
+    return redirect(_list_url(phase))
 
 
 @login_required
@@ -120,4 +118,4 @@ def move(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
         return HttpResponseBadRequest("Direction must be up or down.")
     with transaction.atomic():
         form.move(question, list(phase.questions.select_for_update()))
-    return _back_to_list(phase)
+    return redirect(_list_url(phase))

@@ -3,12 +3,19 @@ and audit trail. Phases and questions live in phase_views.py and question_views.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from consulta.web.consultations import access, stats
@@ -20,10 +27,7 @@ from consulta.web.consultations.forms import (
     RoleForm,
 )
 from consulta.web.consultations.models import Consultation, Membership
-
-
-def _status(form) -> int:
-    return 400 if form.errors else 200
+from consulta.web.pages import render_form_page, submit_form
 
 
 @login_required
@@ -42,8 +46,12 @@ def _require_creator(request: HttpRequest) -> None:
 
 
 def _render_settings(request: HttpRequest, form, consultation=None) -> HttpResponse:
-    context = {"form": form, "consultation": consultation}
-    return render(request, "consultations/consultation_form.html", context, status=_status(form))
+    context = {"consultation": consultation}
+    return render_form_page(request, "consultations/consultation_form.html", form, context)
+
+
+def _to_overview(message: str, slug: str) -> tuple[str, str]:
+    return message, reverse("consultations:overview", args=[slug])
 
 
 @login_required
@@ -58,11 +66,11 @@ def new(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     _require_creator(request)
     form = ConsultationForm(request.POST)
-    if not form.is_valid():
-        return _render_settings(request, form)
-    consultation = form.save_with_organiser(request.user)
-    messages.success(request, f"Consultation “{consultation.title}” created.")
-    return redirect("consultations:overview", slug=consultation.slug)
+    return submit_form(
+        request, form, partial(_render_settings, request),
+        lambda created: _to_overview(f"Consultation “{created.title}” created.", created.slug),
+        save=lambda: form.save_with_organiser(request.user),
+    )
 
 
 @login_required
@@ -94,48 +102,81 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def update(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = access.load_consultation_for_edit(request, slug)
-    form = ConsultationEditForm(request.POST, instance=consultation)
-    if not form.is_valid():
+    return submit_form(
+        request, ConsultationEditForm(request.POST, instance=consultation),
         # The form changed the instance while validating; show the saved title in the heading.
-        return _render_settings(request, form, Consultation.objects.get(pk=consultation.pk))
-    form.save()
-    messages.success(request, "Consultation details saved.")
-    return redirect("consultations:overview", slug=slug)
+        lambda form: _render_settings(request, form, Consultation.objects.get(pk=consultation.pk)),
+        lambda _: _to_overview("Consultation details saved.", slug),
+    )
 
 
-# Respondent roles ------------------------------------------------------------------------------
+# Respondent roles and members: a list, with a form to add one -----------------------------------
 
 
-def _render_roles(
-    request: HttpRequest, consultation: Consultation, form: RoleForm, can_edit: bool
+@dataclass(frozen=True)
+class _ListPage:
+    template: str
+    form_class: type[RoleForm | MemberForm]  # takes the consultation as a keyword
+    name: str  # what the template calls the list
+    items: Callable[[Consultation], QuerySet]
+    added: Callable[[Any], str]  # the success message for what was added
+    url_name: str  # the page's own URL, where adding leads back to
+
+
+ROLES = _ListPage(
+    template="consultations/roles.html",
+    form_class=RoleForm,
+    name="roles",
+    items=lambda consultation: consultation.roles.all(),
+    added=lambda role: f"Role “{role.name}” added.",
+    url_name="consultations:roles",
+)
+MEMBERS = _ListPage(
+    template="consultations/members.html",
+    form_class=MemberForm,
+    name="members",
+    items=lambda consultation: consultation.memberships.select_related("user").order_by(
+        "user__username"
+    ),
+    added=lambda member: f"{member.user.get_username()} added as {member.get_role_display()}.",
+    url_name="consultations:members",
+)
+
+
+def _render_list(
+    request: HttpRequest, page: _ListPage, consultation: Consultation, form, *, can_edit: bool
 ) -> HttpResponse:
-    context = {
-        "consultation": consultation,
-        "can_edit": can_edit,
-        "roles": consultation.roles.all(),
-        "form": form,
-    }
-    return render(request, "consultations/roles.html", context, status=_status(form))
+    context = {"consultation": consultation, "can_edit": can_edit,
+               page.name: page.items(consultation)}
+    return render_form_page(request, page.template, form, context)
 
 
-@login_required
-@require_GET
-def roles(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = access.load_membership(request, slug)
-    form = RoleForm(consultation=membership.consultation)
-    return _render_roles(request, membership.consultation, form, membership.can_edit)
+def _list_views(page: _ListPage):
+    """The page (GET, everyone) and the view its form posts to (POST, organisers)."""
+
+    @login_required
+    @require_GET
+    def show(request: HttpRequest, slug: str) -> HttpResponse:
+        membership = access.load_membership(request, slug)
+        form = page.form_class(consultation=membership.consultation)
+        return _render_list(request, page, membership.consultation, form,
+                            can_edit=membership.can_edit)
+
+    @login_required
+    @require_POST
+    def add(request: HttpRequest, slug: str) -> HttpResponse:
+        consultation = access.load_consultation_for_edit(request, slug)
+        return submit_form(
+            request, page.form_class(request.POST, consultation=consultation),
+            partial(_render_list, request, page, consultation, can_edit=True),
+            lambda added: (page.added(added), reverse(page.url_name, args=[slug])),
+        )
+
+    return show, add
 
 
-@login_required
-@require_POST
-def role_create(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = access.load_consultation_for_edit(request, slug)
-    form = RoleForm(request.POST, consultation=consultation)
-    if not form.is_valid():
-        return _render_roles(request, consultation, form, can_edit=True)
-    role = form.save()
-    messages.success(request, f"Role “{role.name}” added.")
-    return redirect("consultations:roles", slug=slug)
+roles, role_create = _list_views(ROLES)
+members, member_add = _list_views(MEMBERS)
 
 
 @login_required
@@ -149,41 +190,6 @@ def role_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         role.delete()
         messages.success(request, f"Role “{role.name}” deleted.")
     return redirect("consultations:roles", slug=slug)
-
-
-# Members ---------------------------------------------------------------------------------------
-
-
-def _render_members(
-    request: HttpRequest, consultation: Consultation, form: MemberForm, can_edit: bool
-) -> HttpResponse:
-    context = {
-        "consultation": consultation,
-        "can_edit": can_edit,
-        "members": consultation.memberships.select_related("user").order_by("user__username"),
-        "form": form,
-    }
-    return render(request, "consultations/members.html", context, status=_status(form))
-
-
-@login_required
-@require_GET
-def members(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = access.load_membership(request, slug)
-    form = MemberForm(consultation=membership.consultation)
-    return _render_members(request, membership.consultation, form, membership.can_edit)
-
-
-@login_required
-@require_POST
-def member_add(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = access.load_consultation_for_edit(request, slug)
-    form = MemberForm(request.POST, consultation=consultation)
-    if not form.is_valid():
-        return _render_members(request, consultation, form, can_edit=True)
-    added = form.save()
-    messages.success(request, f"{added.user.get_username()} added as {added.get_role_display()}.")
-    return redirect("consultations:members", slug=slug)
 
 
 @login_required

@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from consulta.web.consultations.models import Phase, Question
 from consulta.web.imports import (
-    ImportRefused, ImportReport, load_table, match_columns, normalise_name, refuse,
+    ImportRefused, ImportReport, check_email, check_lengths, load_table, match_columns,
+    normalise_name, refuse, row_cells, start_report, write_unless_refused,
 )
 from consulta.web.responses.models import Answer, Respondent, Response, new_reference
 from consulta.web.stakeholders.models import Organisation, Sector
@@ -95,20 +94,12 @@ def import_responses(
         raise ValueError(f"Unknown channel {channel!r}")
     table = load_table(data, filename, max_bytes)
     columns = _match(phase, table.headers)
-    report = ImportReport()
-    report.count("rows read", len(table.rows))
-    if table.skipped_empty_rows:
-        report.warn(None, "", f"{table.skipped_empty_rows} empty row(s) were skipped.")
+    report = start_report(table)
     with transaction.atomic():
         context = _Context(phase, columns, channel)
         _load_existing(context, table.rows)
         rows = [row for row in (_read_row(r, context, report) for r in table.rows) if row]
-        if not report.ok:
-            raise ImportRefused(report)
-        try:
-            _write(rows, context, report)
-        except IntegrityError as exc:
-            raise refuse("The data changed while importing. Try the import again.") from exc
+        write_unless_refused(report, lambda: _write(rows, context, report), "data")
     return report
 
 
@@ -172,7 +163,7 @@ def _answer_key(context: _Context, by_question_id: dict[int, str]) -> tuple:
 
 
 def _read_row(row: TableRow, context: _Context, report: ImportReport) -> _Row | None:
-    cells = {meaning: row.cells[header].strip() for meaning, header in context.columns.items()}
+    cells = row_cells(row, context.columns)
     if not any(text for meaning, text in cells.items() if meaning.startswith("q:")):
         report.warn(row.number, "", "Every answer is empty: the row was skipped.")
         report.count("rows skipped")
@@ -183,10 +174,7 @@ def _read_row(row: TableRow, context: _Context, report: ImportReport) -> _Row | 
             question = context.questions[meaning[2:]]
             answers[question] = _answer(question, text, row, context, report)
     parsed = _Row(row.number, answers)
-    for meaning, limit in LIMITS.items():
-        if len(cells.get(meaning, "")) > limit:
-            _error(report, row, context, meaning,
-                   f"This is {len(cells[meaning])} characters; the limit is {limit}.")
+    check_lengths(report, row, cells, context.columns, LIMITS)
     _read_fields(parsed, cells, row, context, report)
     _read_identity(parsed, cells, row, context, report)
     _check_duplicate_answers(parsed, context, report)
@@ -288,10 +276,7 @@ def _read_identity(parsed: _Row, cells: dict[str, str], row: TableRow, context: 
                    report: ImportReport) -> None:
     name, email = cells.get("respondent", ""), cells.get("email", "")
     if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            _error(report, row, context, "email", f"“{email}” is not a valid email address.")
+        check_email(report, row, context.columns["email"], email)
         first = context.emails.get(email.lower())
         if first is not None:
             _error(report, row, context, "email", f"This respondent already answered in row "

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from consulta.web.consultations.models import Consultation, Phase
 from consulta.web.imports import (
-    ImportRefused, ImportReport, load_table, match_columns, normalise_name, refuse,
+    ImportReport, check_email, check_lengths, load_table, match_columns, normalise_name,
+    row_cells, start_report, write_unless_refused,
 )
 from consulta.web.stakeholders.models import AudienceMember, Organisation, Person, Sector
 from consulta.web.tabular import TableRow
@@ -91,10 +90,7 @@ def import_stakeholders(
     columns = match_columns(
         table.headers, {name: name for name in COLUMNS}, required=["organisation"]
     )
-    report = ImportReport()
-    report.count("rows read", len(table.rows))
-    if table.skipped_empty_rows:
-        report.warn(None, "", f"{table.skipped_empty_rows} empty row(s) were skipped.")
+    report = start_report(table)
     with transaction.atomic():
         # Read and write in one transaction so the network cannot change in between.
         network = _Network(consultation)
@@ -102,23 +98,15 @@ def import_stakeholders(
         for row in table.rows:
             _read_row(row, columns, network, plan, report)
         _check_plan(plan, network, columns, report)
-        if not report.ok:
-            raise ImportRefused(report)
-        try:
-            _write(plan, network, report)
-        except IntegrityError as exc:
-            raise refuse("The network changed while importing. Try the import again.") from exc
+        write_unless_refused(report, lambda: _write(plan, network, report), "network")
     return report
 
 
 def _read_row(row: TableRow, columns: dict[str, str], network: _Network, plan: _Plan,
               report: ImportReport) -> None:
-    cells = {meaning: row.cells[header].strip() for meaning, header in columns.items()}
+    cells = row_cells(row, columns)
     problems = len(report.errors)
-    for meaning, limit in LIMITS.items():
-        if len(cells.get(meaning, "")) > limit:
-            report.error(row.number, columns[meaning],
-                         f"This is {len(cells[meaning])} characters; the limit is {limit}.")
+    check_lengths(report, row, cells, columns, LIMITS)
     org_name = cells["organisation"]
     if not org_name:
         report.error(row.number, columns["organisation"], "The organisation is missing.")
@@ -132,12 +120,8 @@ def _read_row(row: TableRow, columns: dict[str, str], network: _Network, plan: _
     _merge_org(org, cells, row, columns, report)
     name, email = cells.get("name", ""), cells.get("email", "")
     job_title = cells.get("job_title", "")
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            report.error(row.number, columns["email"], f"“{email}” is not a valid email address.")
-            return
+    if email and not check_email(report, row, columns["email"], email):
+        return
     if name or email:
         plan.people.append(_Person(row.number, key, name, email, job_title, None, phases))
     elif job_title:

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from consulta.web.consultations.access import load_consultation_for_edit, load_membership
-from consulta.web.consultations.models import Consultation
-from consulta.web.imports import ImportRefused, ImportReport
+from consulta.web.import_views import ImportPage, import_views
 from consulta.web.stakeholders.forms import ImportForm
 from consulta.web.stakeholders.importer import import_stakeholders
 from consulta.web.stakeholders.models import Sector
-
-# Shown after a successful import; more would bury the page.
-MAX_WARNING_MESSAGES = 20
 
 
 @login_required
@@ -43,50 +39,17 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
-@login_required
-@require_GET
-def import_form(request: HttpRequest, slug: str) -> HttpResponse:
+def _import_page(request: HttpRequest, slug: str) -> ImportPage:
     consultation = load_consultation_for_edit(request, slug)
-    return _render_form(request, consultation, ImportForm())
+    return ImportPage(
+        template="stakeholders/import.html",
+        form_class=ImportForm,
+        context={"consultation": consultation, "phases": consultation.phases.all(),
+                 "sectors": list(Sector)},
+        importer=partial(import_stakeholders, consultation),
+        imported="Stakeholders imported",
+        next_url=reverse("stakeholders:index", args=[consultation.slug]),
+    )
 
 
-@login_required
-@require_POST
-def run_import(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = load_consultation_for_edit(request, slug)
-    form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _render_form(request, consultation, form, status=400)
-    upload = form.cleaned_data["file"]
-    try:
-        report = import_stakeholders(
-            consultation, upload.read(), upload.name,
-            max_bytes=settings.CONSULTA_MAX_IMPORT_BYTES,
-        )
-    except ImportRefused as refused:
-        return _render_form(request, consultation, form, refused.report, upload.name, status=400)
-    messages.success(request, f"Stakeholders imported from {upload.name}: {report.summary()}.")
-    add_warning_messages(request, report)
-    return redirect(reverse("stakeholders:index", args=[consultation.slug]))
-
-
-def add_warning_messages(request: HttpRequest, report: ImportReport) -> None:
-    for problem in report.warnings[:MAX_WARNING_MESSAGES]:
-        messages.warning(request, problem.as_line())
-    hidden = len(report.warnings) - MAX_WARNING_MESSAGES
-    if hidden > 0:
-        messages.warning(request, f"… and {hidden} more warning(s).")
-
-
-def _render_form(request: HttpRequest, consultation: Consultation, form: ImportForm,
-                 report: ImportReport | None = None, filename: str = "", *,
-                 status: int = 200) -> HttpResponse:
-    return render(request, "stakeholders/import.html", {
-        "consultation": consultation,
-        "form": form,
-        "report": report,
-        "filename": filename,
-        "phases": consultation.phases.all(),
-        "sectors": list(Sector),
-        "max_megabytes": settings.CONSULTA_MAX_IMPORT_BYTES / (1024 * 1024),
-    }, status=status)
+import_form, run_import = import_views(_import_page)

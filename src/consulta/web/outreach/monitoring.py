@@ -1,0 +1,480 @@
+"""Monitoring a consultation's reach: who has responded, when, and who has not yet.
+
+Every function here runs one aggregate query for all phases of a consultation (grouped by phase)
+and lays the rows out in Python, so the monitoring page costs the same few queries however many
+responses, invitations or organisations there are. Results are plain dataclasses keyed by phase id.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from consulta.web.consultations.models import Consultation, Phase
+from consulta.web.outreach.models import Invitation
+from consulta.web.responses.models import Response
+from consulta.web.stakeholders.models import ORGANISATION_TYPES, AudienceMember, Sector
+
+SUBMITTED = Response.Status.SUBMITTED
+DRAFT = Response.Status.DRAFT
+NO_ORGANISATION = "No organisation"
+NO_TYPE = "Type not recorded"
+NO_ROLE = "No role given"
+
+
+# --- Result types ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    """``count`` out of ``total``: one row of a breakdown, drawn as a bar."""
+
+    label: str
+    count: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.count / self.total) if self.total else 0
+
+    @property
+    def bar(self) -> int:
+        """The bar's length out of 100 (a stage can exceed its base: never draw past the end)."""
+        return min(self.percent, 100)
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    submitted: int
+    cumulative: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Submissions per local day, every day of the span included (quiet days count as 0)."""
+
+    days: list[Day]
+
+    @property
+    def total(self) -> int:
+        return self.days[-1].cumulative if self.days else 0
+
+    @property
+    def busiest(self) -> Day | None:
+        return max(self.days, key=lambda d: (d.submitted, -d.day.toordinal()), default=None)
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Personal invitations of one phase. A stage counts everyone who reached it or went past it
+    (someone who started without the open being recorded was still opened)."""
+
+    invited: int = 0
+    opened: int = 0
+    started: int = 0
+    submitted: int = 0
+    bounced: int = 0
+    # Audience people with no invitation sent (nor refused by the mail server) yet:
+    not_invited: int = 0
+    not_invited_without_email: int = 0
+    not_invited_unsubscribed: int = 0
+
+    @property
+    def stages(self) -> list[Share]:
+        return [
+            Share("Invited (sent)", self.invited, self.invited),
+            Share("Opened the link", self.opened, self.invited),
+            Share("Started a response", self.started, self.invited),
+            Share("Submitted", self.submitted, self.invited),
+        ]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.invited or self.bounced or self.not_invited or self.submitted)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the audience's organisations of one type have responded in a phase."""
+
+    type: str  # as organisers typed it; "" when not recorded
+    responded: int
+    total: int
+    waiting: list[str] = field(default_factory=list)  # names of those yet to respond
+
+    @property
+    def is_gap(self) -> bool:
+        return self.responded < self.total
+
+    @property
+    def share(self) -> Share:
+        return Share(self.type or NO_TYPE, self.responded, self.total)
+
+    @property
+    def sentence(self) -> str:
+        if self.responded == 0:
+            return f"No response yet from any {type_noun(self.type, 1)}"
+        if self.responded == self.total:
+            if self.total == 1:
+                return f"The one {type_noun(self.type, 1)} in the audience has responded"
+            return f"All {self.total} {type_noun(self.type, 2)} have responded"
+        verb = "has" if self.responded == 1 else "have"
+        noun = type_noun(self.type, self.total)
+        return f"{self.responded} of {self.total} {noun} {verb} responded"
+
+
+@dataclass(frozen=True)
+class PhaseMonitoring:
+    phase: Phase
+    submitted: int
+    drafts: int  # started and not submitted
+    timeline: Timeline
+    by_sector: list[Share]
+    by_type: list[Share]
+    by_role: list[Share]
+    funnel: Funnel
+    coverage: list[Coverage]  # gaps first
+    invited_organisations: Share  # organisations of invited people that responded
+
+    @property
+    def undated(self) -> int:
+        """Submitted responses with no submission time (some imports): not on the timeline."""
+        return self.submitted - self.timeline.total
+
+    @property
+    def records_organisations(self) -> bool:
+        """Internal phases ask for a role, not an organisation: organisation figures say nothing
+        there unless some response does name one."""
+        has_any = any(row.label != NO_ORGANISATION and row.count for row in self.by_sector)
+        return self.phase.audience != Phase.Audience.INTERNAL or has_any
+
+    @property
+    def records_roles(self) -> bool:
+        has_any = any(row.label != NO_ROLE and row.count for row in self.by_role)
+        return self.phase.audience == Phase.Audience.INTERNAL or has_any
+
+    @property
+    def invited_sentence(self) -> str:
+        share = self.invited_organisations
+        if not share.total:
+            return "No organisation has been sent an invitation to this phase yet."
+        noun = "organisation" if share.total == 1 else "organisations"
+        verb = "has" if 1 in (share.count, share.total) else "have"
+        return (f"{share.count} of {share.total} invited {noun} {verb} responded "
+                f"({share.percent}%).")
+
+    @property
+    def gaps(self) -> list[Coverage]:
+        return [item for item in self.coverage if item.is_gap]
+
+
+# --- Wording ---------------------------------------------------------------------------------
+
+# Last words that already name a kind of organisation ("NHS trust"); other types, such as
+# "education", read as "education organisation".
+ORGANISATION_NOUNS = frozenset(
+    "academy agency alliance association authority bank board body business centre charity "
+    "church club coalition college commission committee company consortium cooperative council "
+    "court department employer enterprise federation firm force forum foundation group hospital "
+    "institute institution insurer landlord mosque network office operator organisation "
+    "organization panel partnership practice prison provider publisher retailer school service "
+    "society surgery synagogue tank team temple trust union unit university".split()
+)
+KNOWN_TYPES = {" ".join(t.casefold().split()): t for t in ORGANISATION_TYPES}
+
+
+def plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in set("aeiou"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def type_noun(type_: str, count: int) -> str:
+    """An organisation type as a noun phrase for a sentence: "local authority"/"local authorities",
+    "education organisation(s)", "organisation(s) of another type"."""
+    words = type_.split()
+    if words and words[0][:1].isupper() and not words[0].isupper():
+        words[0] = words[0].lower()  # "Charity" mid-sentence; keep acronyms such as "NHS"
+    if not words:
+        return "organisation with no type recorded" if count == 1 else (
+            "organisations with no type recorded")
+    if type_key(type_) == "other":
+        return "organisation of another type" if count == 1 else "organisations of other types"
+    if words[-1].casefold() not in ORGANISATION_NOUNS:
+        words.append("organisation")
+    if count != 1:
+        words[-1] = plural(words[-1])
+    return " ".join(words)
+
+
+def type_key(type_: str | None) -> str:
+    return " ".join((type_ or "").casefold().split())
+
+
+def type_label(key: str, spellings: set[str]) -> str:
+    """One spelling per type: the suggested list's, else the first typed (deterministic)."""
+    return KNOWN_TYPES.get(key) or min(spellings, default="")
+
+
+# --- Queries ---------------------------------------------------------------------------------
+
+
+def submitted_responses(consultation: Consultation):
+    # order_by() drops the model's ordering, which would otherwise join the GROUP BY.
+    return Response.objects.filter(phase__consultation=consultation, status=SUBMITTED).order_by()
+
+
+def phase_totals(consultation: Consultation) -> list[tuple[Phase, int, int]]:
+    """The phases in order with their submitted and draft counts."""
+    phases = consultation.phases.annotate(
+        submitted=Count("responses", filter=Q(responses__status=SUBMITTED)),
+        drafts=Count("responses", filter=Q(responses__status=DRAFT)),
+    )
+    return [(phase, phase.submitted, phase.drafts) for phase in phases]
+
+
+def daily_submissions(consultation: Consultation) -> dict[int, dict[date, int]]:
+    """Submitted responses per phase and local day (TruncDate uses the current time zone)."""
+    rows = (
+        submitted_responses(consultation)
+        .filter(submitted_at__isnull=False)
+        .annotate(day=TruncDate("submitted_at"))
+        .values_list("phase", "day")
+        .annotate(n=Count("id"))
+    )
+    out: dict[int, dict[date, int]] = defaultdict(dict)
+    for phase_id, day, n in rows:
+        out[phase_id][day] = n
+    return out
+
+
+def timeline(phase: Phase, counts: dict[date, int], today: date) -> Timeline:
+    """Every day from the phase's opening (or first submission) to today or its closing (or the
+    last submission), so quiet days show as gaps. No submissions: no timeline."""
+    if not counts:
+        return Timeline([])
+    opens = timezone.localtime(phase.opens_at).date()
+    closes = timezone.localtime(phase.closes_at).date()
+    start = min(min(counts), opens)
+    end = max(max(counts), min(today, closes))
+    days, running = [], 0
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
+        running += counts.get(day, 0)
+        days.append(Day(day, counts.get(day, 0), running))
+    return Timeline(days)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Submitted responses sharing a sector, organisation type and role. ``sector`` and ``type``
+    are None for responses with no organisation; ``type`` is "" for an organisation of no type."""
+
+    sector: str | None
+    type: str | None
+    role: tuple[bool, int, str]  # sorts roles in their order, "no role" last
+    count: int
+
+
+def response_groups(consultation: Consultation) -> dict[int, list[Group]]:
+    """One grouped query serves the sector, type and role breakdowns of every phase."""
+    rows = (
+        submitted_responses(consultation)
+        .values_list("phase", "organisation__sector", "organisation__type", "role__position",
+                     "role__name")
+        .annotate(n=Count("id"))
+    )
+    out: dict[int, list[Group]] = defaultdict(list)
+    for phase_id, sector, type_, position, role, n in rows:
+        role_key = (position is None, position or 0, role or NO_ROLE)
+        out[phase_id].append(Group(sector, type_, role_key, n))
+    return out
+
+
+def invitation_funnels(consultation: Consultation) -> dict[int, Funnel]:
+    reached_submitted = Q(submitted_at__isnull=False)
+    reached_started = reached_submitted | Q(started_at__isnull=False)
+    reached_opened = reached_started | Q(opened_at__isnull=False)
+    counts = {
+        row["phase"]: row
+        for row in Invitation.objects.filter(phase__consultation=consultation)
+        .order_by()
+        .values("phase")
+        .annotate(
+            invited=Count("id", filter=Q(sent_at__isnull=False)),
+            opened=Count("id", filter=reached_opened),
+            started=Count("id", filter=reached_started),
+            submitted=Count("id", filter=reached_submitted),
+            bounced=Count("id", filter=Q(bounced_at__isnull=False)),
+        )
+    }
+    # An invitation row that was never sent (nor refused) leaves its person not yet invited.
+    attempted = Invitation.objects.filter(
+        phase=OuterRef("phase"), person=OuterRef("person")
+    ).filter(Q(sent_at__isnull=False) | Q(bounced_at__isnull=False))
+    people = AudienceMember.objects.filter(phase__consultation=consultation, person__isnull=False)
+    waiting = {
+        row["phase"]: row
+        for row in people.filter(~Exists(attempted))
+        .order_by()
+        .values("phase")
+        .annotate(
+            not_invited=Count("id"),
+            not_invited_without_email=Count("id", filter=Q(person__email="")),
+            not_invited_unsubscribed=Count("id", filter=Q(person__unsubscribed_at__isnull=False)),
+        )
+    }
+    funnels = {}
+    for phase_id in counts.keys() | waiting.keys():
+        values = {**counts.get(phase_id, {}), **waiting.get(phase_id, {})}
+        values.pop("phase")
+        funnels[phase_id] = Funnel(**values)
+    return funnels
+
+
+def audience_organisations(consultation: Consultation) -> dict[int, dict[int, tuple[str, str]]]:
+    """Per phase, {organisation id: (type, name)} for the organisations in its audience and the
+    organisations of the people in it."""
+    members = AudienceMember.objects.filter(phase__consultation=consultation).order_by()
+    direct = members.filter(organisation__isnull=False).values_list(
+        "phase", "organisation", "organisation__type", "organisation__name")
+    through_people = members.filter(person__organisation__isnull=False).values_list(
+        "phase", "person__organisation", "person__organisation__type", "person__organisation__name")
+    out: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
+    for phase_id, org_id, type_, name in direct.union(through_people):
+        out[phase_id][org_id] = (type_, name)
+    return out
+
+
+def responding_organisations(consultation: Consultation) -> dict[int, set[int]]:
+    """Per phase, the organisations with at least one submitted response."""
+    rows = (
+        submitted_responses(consultation)
+        .filter(organisation__isnull=False)
+        .values_list("phase", "organisation")
+        .distinct()
+    )
+    return _sets(rows)
+
+
+def invited_organisations(consultation: Consultation) -> dict[int, set[int]]:
+    """Per phase, the organisations of people sent an invitation (the invitation's organisation,
+    else the person's)."""
+    rows = (
+        Invitation.objects.filter(phase__consultation=consultation, sent_at__isnull=False)
+        .order_by()
+        .annotate(org=Coalesce("organisation", "person__organisation"))
+        .filter(org__isnull=False)
+        .values_list("phase", "org")
+        .distinct()
+    )
+    return _sets(rows)
+
+
+def _sets(rows) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = defaultdict(set)
+    for phase_id, org_id in rows:
+        out[phase_id].add(org_id)
+    return out
+
+
+# --- Laying out ------------------------------------------------------------------------------
+
+
+def sector_shares(groups: list[Group], total: int) -> list[Share]:
+    counts: dict[str | None, int] = defaultdict(int)
+    for group in groups:
+        counts[group.sector] += group.count
+    rows = [Share(sector.label, counts[sector.value], total) for sector in Sector]
+    if counts[None]:
+        rows.append(Share(NO_ORGANISATION, counts[None], total))
+    return rows
+
+
+def type_shares(groups: list[Group], total: int) -> list[Share]:
+    """Most responses first; types typed differently ("Charity", "charity ") count together."""
+    counts: dict[str, int] = defaultdict(int)
+    spellings: dict[str, set[str]] = defaultdict(set)
+    no_organisation = 0
+    for group in groups:
+        if group.type is None:
+            no_organisation += group.count
+            continue
+        counts[type_key(group.type)] += group.count
+        spellings[type_key(group.type)].add(group.type.strip())
+    rows = [Share(type_label(key, spellings[key]) or NO_TYPE, n, total)
+            for key, n in counts.items()]
+    rows.sort(key=lambda row: (-row.count, row.label.casefold()))
+    if no_organisation:
+        rows.append(Share(NO_ORGANISATION, no_organisation, total))
+    return rows
+
+
+def role_shares(groups: list[Group], total: int) -> list[Share]:
+    counts: dict[tuple, int] = defaultdict(int)
+    for group in groups:
+        counts[group.role] += group.count
+    return [Share(role[2], n, total) for role, n in sorted(counts.items())]
+
+
+def coverage(audience: dict[int, tuple[str, str]], responded: set[int]) -> list[Coverage]:
+    """Per organisation type in the audience: gaps first (none responded, then the lowest
+    share), full coverage last."""
+    by_type: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for org_id, (type_, name) in audience.items():
+        key = type_key(type_)
+        by_type[key].append((name, org_id in responded))
+        spellings[key].add((type_ or "").strip())
+    items = [
+        Coverage(
+            type=type_label(key, spellings[key]),
+            responded=sum(done for _, done in orgs),
+            total=len(orgs),
+            waiting=sorted((name for name, done in orgs if not done), key=str.casefold),
+        )
+        for key, orgs in by_type.items()
+    ]
+    items.sort(key=lambda c: (c.responded / c.total, -c.total, c.type.casefold()))
+    return items
+
+
+def monitor(consultation: Consultation, today: date | None = None) -> list[PhaseMonitoring]:
+    """Everything the monitoring page shows, phase by phase, in a constant number of queries."""
+    today = today or timezone.localdate()
+    days = daily_submissions(consultation)
+    groups = response_groups(consultation)
+    funnels = invitation_funnels(consultation)
+    audiences = audience_organisations(consultation)
+    responded = responding_organisations(consultation)
+    invited = invited_organisations(consultation)
+    report = []
+    for phase, submitted, drafts in phase_totals(consultation):
+        pid = phase.pk
+        invited_here = invited.get(pid, set())
+        in_phase = groups.get(pid, [])
+        report.append(PhaseMonitoring(
+            phase=phase,
+            submitted=submitted,
+            drafts=drafts,
+            timeline=timeline(phase, days.get(pid, {}), today),
+            by_sector=sector_shares(in_phase, submitted),
+            by_type=type_shares(in_phase, submitted),
+            by_role=role_shares(in_phase, submitted),
+            funnel=funnels.get(pid, Funnel()),
+            coverage=coverage(audiences.get(pid, {}), responded.get(pid, set())),
+            invited_organisations=Share(
+                "Invited organisations that responded",
+                len(invited_here & responded.get(pid, set())),
+                len(invited_here),
+            ),
+        ))
+    return report

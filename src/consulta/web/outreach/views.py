@@ -1,0 +1,152 @@
+"""Organiser pages for a phase's invitations, reminders and their wording.
+
+Every view here is for organisers: the table lists people's addresses and the buttons send
+email, so analysts get 403 and outsiders 404 (access.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from consulta.web.consultations.access import load_consultation_for_edit
+from consulta.web.consultations.models import Phase
+from consulta.web.consultations.phase_views import load_phase
+from consulta.web.outreach import services
+from consulta.web.outreach.email import preview, wording
+from consulta.web.outreach.forms import MessageForm
+from consulta.web.outreach.models import Invitation, MessageTemplate
+from consulta.web.stakeholders.models import Person
+
+STATUS_TAGS = {
+    "pending": "tag--closed", "submitted": "tag--open", "bounced": "tag--draft",
+}
+
+
+def _load_phase(request: HttpRequest, slug: str, number: int) -> Phase:
+    return load_phase(load_consultation_for_edit(request, slug), number)
+
+
+def _invitations_url(phase: Phase) -> str:
+    return reverse("outreach:invitations", args=[phase.consultation.slug, phase.position])
+
+
+@login_required
+@require_GET
+def invitations(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    phase = _load_phase(request, slug, number)
+    rows = list(phase.invitations.select_related("person", "organisation"))
+    for invitation in rows:
+        invitation.status_label = Invitation.Status(invitation.status).label
+        invitation.tag = STATUS_TAGS.get(invitation.status, "")
+    to_invite, not_invitable = services.plan_invitations(phase)
+    to_remind, _ = services.plan_reminders(phase)
+    return render(request, "outreach/invitations.html", {
+        "consultation": phase.consultation,
+        "phase": phase,
+        "invitations": rows,
+        "counts": services.status_counts(rows),
+        "to_invite": len(to_invite),
+        "cannot_invite": Counter(
+            o.reason for o in not_invitable if o.reason != services.ALREADY_INVITED
+        ).most_common(),
+        "to_remind": len(to_remind),
+        "is_closed": phase.state() == "closed",
+    })
+
+
+def _send(request: HttpRequest, phase: Phase, send, what: str) -> HttpResponse:
+    try:
+        report = send(phase)
+    except services.OutreachRefused as refused:
+        messages.error(request, f"{str(refused).capitalize()}.")
+    except services.MailServerUnavailable as failure:
+        messages.error(request, f"{what} stopped: {failure}. So far: {failure.report.summary()}. "
+                       "Sending again carries on with the people not yet reached.")
+    else:
+        level = messages.warning if report.bounced else messages.success
+        level(request, f"{what}: {report.summary()}.")
+    return redirect(_invitations_url(phase), permanent=False)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    phase = _load_phase(request, slug, number)
+    return _send(request, phase, services.send_invitations, "Invitations")
+
+
+@login_required
+@require_POST
+def remind(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    phase = _load_phase(request, slug, number)
+    return _send(request, phase, services.send_reminders, "Reminders")
+
+
+def _kind(kind: str) -> str:
+    if kind not in MessageTemplate.Kind.values:
+        raise Http404("No such kind of message")
+    return kind
+
+
+def _sample_person(phase: Phase) -> Person:
+    person = services.audience_people(phase).exclude(email="").first()
+    return person or Person(consultation=phase.consultation, name="Sample Person",
+                            email="sample.person@example.org")
+
+
+def _render_message(request: HttpRequest, phase: Phase, kind: str, form: MessageForm,
+                    status: int = 200) -> HttpResponse:
+    sample = _sample_person(phase)
+    # The preview shows what would be sent now: the saved wording (or the default), not an
+    # invalid draft.
+    return render(request, "outreach/message.html", {
+        "consultation": phase.consultation,
+        "phase": phase,
+        "kind": kind,
+        "kind_label": MessageTemplate.Kind(kind).label,
+        "form": form,
+        "sample": sample,
+        "preview": preview(phase, kind, sample),
+        "is_default": not MessageTemplate.objects.filter(phase=phase, kind=kind).exists(),
+    }, status=status)
+
+
+def _template(phase: Phase, kind: str) -> MessageTemplate:
+    return MessageTemplate.objects.filter(phase=phase, kind=kind).first() or MessageTemplate(
+        phase=phase, kind=kind
+    )
+
+
+@login_required
+@require_GET
+def message(request: HttpRequest, slug: str, number: int, kind: str) -> HttpResponse:
+    phase = _load_phase(request, slug, number)
+    kind = _kind(kind)
+    template = _template(phase, kind)
+    initial = {}
+    if template.pk is None:
+        default = wording(phase, kind)
+        initial = {"subject": default.subject, "body": default.body}
+    form = MessageForm(instance=template, initial=initial, phase=phase, kind=kind)
+    return _render_message(request, phase, kind, form)
+
+
+@login_required
+@require_POST
+def message_update(request: HttpRequest, slug: str, number: int, kind: str) -> HttpResponse:
+    phase = _load_phase(request, slug, number)
+    kind = _kind(kind)
+    saved = _template(phase, kind)
+    form = MessageForm(request.POST, instance=saved, phase=phase, kind=kind)
+    if not form.is_valid():
+        return _render_message(request, phase, kind, form, status=400)
+    form.save()
+    messages.success(request, f"{MessageTemplate.Kind(kind).label} wording saved.")
+    return redirect(reverse("outreach:message", args=[slug, phase.position, kind]))
