@@ -400,3 +400,10 @@ def test_it_lists_members_without_controls_for_analysts(client, analyst, organis
     html = client.get(url("members", slug="policing-a")).content.decode()
     assert "alice" in html and "bob" in html
     assert "Add a member" not in html and "Remove" not in html
+
+
+def test_it_links_the_overview_to_monitoring_and_invitations(client, organiser):
+    client.force_login(organiser)
+    html = client.get(url("overview", slug="policing-a")).content.decode()
+    assert reverse("outreach:monitoring", kwargs={"slug": "policing-a"}) in html
+    assert reverse("outreach:invitations", kwargs={"slug": "policing-a", "number": 2}) in html

@@ -131,3 +131,22 @@ def test_it_leaves_partner_contacts_who_have_not_answered():
     consultation, _ = load_demo(NOW)
     silent = Person.objects.filter(consultation=consultation, responses=None).exclude(email="")
     assert silent.count() >= 10
+
+
+@pytest.mark.django_db
+def test_it_gives_the_partner_phase_an_invitation_history():
+    from consulta.web.outreach.models import Invitation
+
+    consultation, _ = load_demo(NOW)
+    partners = consultation.phases.get(position=2)
+    invitations = Invitation.objects.filter(phase=partners)
+    statuses = {invitation.status for invitation in invitations}
+    assert {"submitted", "opened", "sent", "bounced"} <= statuses
+    # Every named partner response came through its own invitation.
+    for invitation in invitations.exclude(response=None):
+        assert invitation.response.respondent.person == invitation.person
+        assert invitation.sent_at <= invitation.opened_at <= invitation.started_at
+        assert invitation.started_at <= invitation.submitted_at <= NOW
+    uninvited = Person.objects.filter(consultation=consultation, invitations=None,
+                                      responses=None).exclude(email="")
+    assert uninvited.count() >= 10

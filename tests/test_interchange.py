@@ -14,6 +14,7 @@ from consulta.web.interchange import (
     export_consultations,
     import_consultations,
 )
+from consulta.web.outreach.models import Invitation, MessageTemplate
 from consulta.web.responses.models import Answer, Respondent, Response
 from consulta.web.stakeholders.models import AudienceMember, Organisation, Person
 
@@ -52,6 +53,14 @@ def filled(consultation):
     Answer.objects.create(response=named, question=partners.questions.get(key="priority"),
                           choices=["Prevention"])
     Response.objects.create(phase=partners, status="draft")
+    Invitation.objects.create(phase=partners, person=dana, organisation=ambulance, response=named,
+                              sent_at=SUBMITTED, send_count=1, opened_at=SUBMITTED,
+                              started_at=SUBMITTED, submitted_at=SUBMITTED)
+    sam = Person.objects.get(email="sam@safestreets.example")
+    Invitation.objects.create(phase=partners, person=sam, bounced_at=SUBMITTED,
+                              bounce_reason="550 5.1.1 No such user")
+    MessageTemplate.objects.create(phase=partners, kind="invitation", subject="Have your say",
+                                   body="Dear {name}, {link}")
     return consultation
 
 
@@ -79,6 +88,17 @@ def test_it_exports_the_documented_shape(filled):
     assert submitted["answers"][0] == {
         "question": "trust", "text": "Share what you learn — Café £5 <b>bold</b>", "choices": []
     }
+
+
+def test_it_carries_invitation_states_but_not_their_links(filled):
+    [item] = export_consultations(["policing-a"])["consultations"]
+    invitations = item["phases"][1]["invitations"]
+    assert [i["person"]["email"] for i in invitations] == [
+        "dana@eastvale-ambulance.example", "sam@safestreets.example"]
+    assert invitations[0]["response"] == Response.objects.get(respondent__isnull=False).reference
+    assert invitations[1]["bounce_reason"] == "550 5.1.1 No such user"
+    assert "token" not in str(invitations)
+    assert item["phases"][1]["message_templates"][0]["subject"] == "Have your say"
 
 
 def test_it_keeps_anonymous_responses_unlinked(filled):

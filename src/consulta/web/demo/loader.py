@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from consulta.web.consultations.models import Consultation
 from consulta.web.demo import seed
+from consulta.web.demo.invitations import partner_invitations
 from consulta.web.interchange.exporter import FORMAT, FORMAT_VERSION, timestamp
 from consulta.web.interchange.importer import import_consultations
 from consulta.web.responses.models import new_reference
@@ -119,7 +120,9 @@ def partner_responses(items: list[dict], people: list[dict], window, now, rng) -
     items = list(items)
     rng.shuffle(items)
     # Phase 2 is still open: nobody can have answered after "now".
-    moments = _moments(len(items), window[0], min(window[1], now - timedelta(hours=1)), rng)
+    # Invitations went out just after opening (demo/invitations.py); answers came after them.
+    start = window[0] + timedelta(hours=2)
+    moments = _moments(len(items), start, min(window[1], now - timedelta(hours=1)), rng)
     keys = [q["key"] for q in seed.PARTNER_PHASE["questions"]]
     responses = []
     for item, moment, reference in zip(items, moments, _references(len(items))):
@@ -161,13 +164,16 @@ def build_document(now: datetime) -> dict:
          "person": {"name": p["name"], "email": p["email"], "organisation": p["organisation"]}}
         for p in people
     ]
+    answers_from_partners = partner_responses(raw_partner_responses, people, partner_window,
+                                              now, rng)
     phases = [
         _phase(seed.INTERNAL_PHASE, 1, internal_window,
                [{"organisation": seed.HOST_ORGANISATION["name"], "person": None}],
                internal_responses(internal_window, rng)),
-        _phase(seed.PARTNER_PHASE, 2, partner_window, partner_audience,
-               partner_responses(raw_partner_responses, people, partner_window, now, rng)),
+        _phase(seed.PARTNER_PHASE, 2, partner_window, partner_audience, answers_from_partners),
     ]
+    phases[1]["invitations"] = partner_invitations(people, answers_from_partners,
+                                                   partner_window[0], now)
     consultation = {
         **seed.CONSULTATION, "status": "open", "created_at": timestamp(internal_window[0]),
         "roles": list(seed.ROLES), "organisations": organisations, "people": people,

@@ -3,7 +3,7 @@
 Ordering is fixed (organisations by name, responses by time then reference, answers in question
 order) so two exports of the same data are byte-identical apart from ``GENERATED_FIELDS``.
 Not exported: user accounts and memberships (they belong to an installation, not to a
-consultation) and the audit trail.
+consultation), the audit trail, draft links and invitation links (secrets).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from consulta.web.responses.models import Answer, Response
 
 FORMAT = "consulta-export"
 FORMAT_VERSION = 1
+INVITATION_TIMES = (
+    "created_at", "sent_at", "opened_at", "started_at", "submitted_at", "bounced_at", "reminded_at"
+)
 # Fields whose value depends on when and by what the export was made, not on the data.
 GENERATED_FIELDS = ("exported_at", "consulta_version")
 
@@ -125,8 +128,33 @@ def _phase(phase: Phase) -> dict:
             for question in phase.questions.order_by("position", "pk")
         ],
         "audience_members": entries,
+        "message_templates": [
+            {"kind": t.kind, "subject": t.subject, "body": t.body}
+            for t in phase.message_templates.order_by("kind")
+        ],
+        "invitations": _invitations(phase),
         "responses": [_response(response) for response in responses],
     }
+
+
+def _invitations(phase: Phase) -> list[dict]:
+    """Invitation states without their links: tokens are secrets and stay behind (links issued
+    before an export stop working after an import; sending again issues new ones)."""
+    invitations = phase.invitations.select_related("person__organisation", "organisation",
+                                                   "response")
+    items = [
+        {
+            "person": _person_ref(invitation.person),
+            "organisation": invitation.organisation.name if invitation.organisation else None,
+            **{field: timestamp(getattr(invitation, field)) for field in INVITATION_TIMES},
+            "send_count": invitation.send_count,
+            "reminder_count": invitation.reminder_count,
+            "bounce_reason": invitation.bounce_reason,
+            "response": invitation.response.reference if invitation.response else None,
+        }
+        for invitation in invitations
+    ]
+    return sorted(items, key=lambda item: (item["person"]["email"], item["person"]["name"]))
 
 
 def _person_ref(person) -> dict:

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from consulta.web.consultations.models import Consultation, Phase, Question, RespondentRole
-from consulta.web.interchange.exporter import FORMAT, FORMAT_VERSION
+from consulta.web.interchange.exporter import FORMAT, FORMAT_VERSION, INVITATION_TIMES
+from consulta.web.outreach.models import Invitation, MessageTemplate
 from consulta.web.responses.models import Answer, Respondent, Response
 from consulta.web.stakeholders.models import AudienceMember, Organisation, Person, Sector
 
@@ -165,7 +166,38 @@ def _restore_phase(consultation, data: dict, context: dict, where: str) -> None:
             max_length=int(item.get("max_length", 20_000)),
         )
     _restore_audience(phase, data.get("audience_members", []), context, where)
-    _restore_responses(phase, data.get("responses", []), questions, context, where)
+    references = _restore_responses(phase, data.get("responses", []), questions, context, where)
+    for item in data.get("message_templates", []):
+        MessageTemplate.objects.create(
+            phase=phase, kind=_choice(item.get("kind"), MessageTemplate.Kind, f"{where}.kind"),
+            subject=item.get("subject", ""), body=item.get("body", ""),
+        )
+    _restore_invitations(phase, data.get("invitations", []), context, references, where)
+
+
+def _restore_invitations(phase, items: list, context: dict, references: dict, where: str) -> None:
+    invitations = []
+    for i, item in enumerate(items):
+        here = f"{where}.invitations[{i}]"
+        person = context["people"].get(_person_key(item.get("person") or {}))
+        if person is None:
+            raise InterchangeError(f"{here}.person: not among the consultation's people")
+        reference = item.get("response")
+        if reference is not None and reference not in references:
+            raise InterchangeError(f"{here}.response: no response {reference!r} in this phase")
+        times = {
+            field: _when(item.get(field), f"{here}.{field}", optional=field != "created_at")
+            for field in INVITATION_TIMES
+        }
+        invitations.append(Invitation(
+            phase=phase, person=person, **times,
+            organisation=_organisation(context["organisations"], item.get("organisation"), here),
+            send_count=int(item.get("send_count", 0)),
+            reminder_count=int(item.get("reminder_count", 0)),
+            bounce_reason=item.get("bounce_reason", ""),
+            response=references.get(reference),
+        ))
+    Invitation.objects.bulk_create(invitations, batch_size=500)
 
 
 def _restore_audience(phase: Phase, items: list, context: dict, where: str) -> None:
@@ -182,7 +214,8 @@ def _restore_audience(phase: Phase, items: list, context: dict, where: str) -> N
     AudienceMember.objects.bulk_create(members)
 
 
-def _restore_responses(phase, items: list, questions: dict, context: dict, where: str) -> None:
+def _restore_responses(phase, items: list, questions: dict, context: dict, where: str) -> dict:
+    """Create the phase's responses; returns them by reference."""
     responses, answers, respondents = [], [], []
     for i, item in enumerate(items):
         here = f"{where}.responses[{i}]"
@@ -217,6 +250,7 @@ def _restore_responses(phase, items: list, questions: dict, context: dict, where
     # saving a child copies its parent's key across, so answers can follow in bulk too.
     Answer.objects.bulk_create(answers, batch_size=1000)
     Respondent.objects.bulk_create(respondents, batch_size=500)
+    return {response.reference: response for response in responses}
 
 
 def _respondent(phase, response, data: dict, context: dict, where: str) -> Respondent:
