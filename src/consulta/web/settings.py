@@ -145,6 +145,11 @@ CONSULTA_BASE_URL = os.environ.get("CONSULTA_BASE_URL", "http://127.0.0.1:8000")
 # memory cache sees every request; a multi-process deployment should point it at the database.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 RATELIMIT_USE_CACHE = "default"
+# Per client address: starting and submitting responses, and asking for a return link by email.
+CONSULTA_SUBMIT_RATE = os.environ.get("CONSULTA_SUBMIT_RATE", "20/m")
+CONSULTA_RETURN_LINK_RATE = os.environ.get("CONSULTA_RETURN_LINK_RATE", "5/h")
+# Shown on the accessibility statement as the address to report problems to.
+CONSULTA_ACCESSIBILITY_CONTACT = os.environ.get("CONSULTA_ACCESSIBILITY_CONTACT", "")
 
 # Imports above this size are refused before any parsing (bytes).
 CONSULTA_MAX_IMPORT_BYTES = int(os.environ.get("CONSULTA_MAX_IMPORT_BYTES", 20 * 1024 * 1024))
