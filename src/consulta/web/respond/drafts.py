@@ -119,10 +119,8 @@ def submit(response: Response) -> None:
 
 
 def _send_receipt(response: Response, email: str) -> None:
-    try:
-        from consulta.web.outreach.email import send_receipt
-    except ImportError:  # the outreach app's emails are not there: send a plain one ourselves
-        from consulta.web.respond.emails import send_receipt
+    from consulta.web.outreach.email import send_receipt
+
     try:
         send_receipt(response, email)
     except Exception:  # the response is saved; a mail server's failure must not undo that

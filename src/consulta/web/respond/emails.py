@@ -1,5 +1,5 @@
-"""Emails the journey sends itself: the respondent's return link, and a plain receipt used
-only when the outreach app's ``send_receipt`` is not there. Addresses are used, never kept."""
+"""The email the journey sends itself: the respondent's return link. The address is used,
+never kept. (Receipts come from the outreach app's ``send_receipt``.)"""
 
 from __future__ import annotations
 
@@ -32,20 +32,5 @@ def send_return_link(response: Response, token: str, email: str) -> None:
             "phase": response.phase,
             "link": absolute(reverse("respond:resume", kwargs={"token": token})),
             "closes_at": timezone.localtime(response.phase.closes_at),
-        },
-    )
-
-
-def send_receipt(response: Response, email: str) -> None:
-    consultation = response.phase.consultation
-    _send(
-        email,
-        f"We have received your response: {consultation.title}",
-        "receipt",
-        {
-            "consultation": consultation,
-            "phase": response.phase,
-            "reference": response.reference,
-            "submitted_at": timezone.localtime(response.submitted_at or timezone.now()),
         },
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from consulta.web.consultations.models import Phase
 from consulta.web.outreach.models import Invitation
+from consulta.web.outreach.services import mark_opened
 from consulta.web.respond.drafts import new_access, start_draft
 from consulta.web.respond.forms import BeginForm
 from consulta.web.respond.journey import Journey
@@ -92,24 +93,13 @@ def begin(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return see_other(Journey(load_draft(token)).first_page_url())
 
 
-def _mark_opened(invitation: Invitation) -> None:
-    try:
-        from consulta.web.outreach.services import mark_opened
-    except ImportError:  # the outreach services are not there yet: the same, done here
-        def mark_opened(invitation: Invitation) -> None:
-            Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
-                opened_at=timezone.now()
-            )
-    mark_opened(invitation)
-
-
 @require_GET
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     item = invitation_for_token(token)
     phase = item.phase
     if phase.state() == "closed":
         return closed_page(request, phase)
-    _mark_opened(item)
+    mark_opened(item)
     action = ""
     if phase.is_open() and not item.submitted_at:
         action = reverse("respond:invitation-begin", kwargs={"token": token})
