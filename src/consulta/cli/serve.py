@@ -40,5 +40,8 @@ def serve_forever(host: str, port: int, threads: int = 8) -> int:
 
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving Consulta on http://{shown}:{port}/ (press Ctrl-C to stop)", flush=True)
-    serve(application, host=host, port=port, threads=threads, ident="consulta", _quiet=True)
+    # Waitress's default of 100 open connections queues the 101st visitor behind idle
+    # keep-alive connections for up to two minutes; a consultation's launch email brings more.
+    serve(application, host=host, port=port, threads=threads, ident="consulta", _quiet=True,
+          connection_limit=1000, channel_timeout=60)
     return 0
