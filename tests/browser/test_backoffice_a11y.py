@@ -20,6 +20,8 @@ ORGANISER_PAGES = [
     "/organise/policing-a/responses/",
     "/organise/policing-a/responses/phase/2/import/",
     "/organise/policing-a/audit/",
+    "/organise/policing-a/monitoring/",
+    "/organise/policing-a/phases/2/invitations/",
 ]
 
 
