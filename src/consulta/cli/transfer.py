@@ -122,7 +122,7 @@ def _read_table_file(path: str) -> bytes:
     """The file's bytes, unless it is over the import limit: then refuse before reading it."""
     from django.conf import settings
 
-    from consulta.web.tabular import too_big_message
+    from consulta.tables import too_big_message
 
     try:
         size = Path(path).stat().st_size

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError
 
-from consulta.web.tabular import Table, TableError, TableRow, read_table
+from consulta.tables import Table, TableError, TableRow, read_table
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from consulta.web.imports import (
 )
 from consulta.web.responses.models import Answer, Respondent, Response, new_reference
 from consulta.web.stakeholders.models import Organisation, Sector
-from consulta.web.tabular import TableRow
+from consulta.tables import TableRow
 
 OPTIONAL_COLUMNS = ["reference", "respondent", "email", "organisation", "sector", "type",
                     "on_behalf", "consent", "role", "submitted_at", "channel"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from consulta.web.tabular import too_big_message
+from consulta.tables import too_big_message
 
 
 class ImportForm(forms.Form):

@@ -16,7 +16,7 @@ from consulta.web.imports import (
     row_cells, start_report, write_unless_refused,
 )
 from consulta.web.stakeholders.models import AudienceMember, Organisation, Person, Sector
-from consulta.web.tabular import TableRow
+from consulta.tables import TableRow
 
 COLUMNS = ["organisation", "sector", "type", "parent", "name", "email", "job_title", "phases"]
 LIMITS = {"organisation": 200, "type": 100, "parent": 200, "name": 200, "email": 254,

@@ -8,8 +8,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from consulta.web import tabular
-from consulta.web.tabular import TableError, read_table
+from consulta import tables as tabular
+from consulta.tables import TableError, read_table
 
 LIMIT = 1024 * 1024
 TRICKY = "Café £5 – ‘quoted’"
