@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC
 
 import pytest
 
@@ -132,13 +133,13 @@ def make_phase(consultation, position: int, name: str, audience: str, anonymity:
                questions: list[dict], *, closed: bool = False):
     """A phase open from 2026 to 2099 (or, ``closed``, one that ran in January 2026), with
     ``questions`` as keyword arguments of Question (position and key filled in)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from consulta.web.consultations.models import Phase, Question
 
-    opens_at = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-    closes_at = datetime(2026, 2, 1, 17, 0, tzinfo=timezone.utc) if closed else datetime(
-        2099, 3, 1, 17, 0, tzinfo=timezone.utc)
+    opens_at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    closes_at = datetime(2026, 2, 1, 17, 0, tzinfo=UTC) if closed else datetime(
+        2099, 3, 1, 17, 0, tzinfo=UTC)
     phase = Phase.objects.create(
         consultation=consultation, position=position, name=name, audience=audience,
         anonymity=anonymity, opens_at=opens_at, closes_at=closes_at,
