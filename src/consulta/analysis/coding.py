@@ -1,0 +1,155 @@
+"""Coding answers: a primary theme, every theme that applies with a confidence, and learning
+from an analyst's coded examples.
+
+- Confidence: a logistic regression (scikit-learn) trained on the points' theme assignments
+  gives each point a probability for every theme; an answer's confidence in a theme is the
+  highest probability among its points. Themes that apply: those of its points, plus any theme
+  some point gives at least ``secondary_threshold``.
+- Primary theme: the theme covering most of the answer's words (its points' themes), so it
+  changes only when a point's theme changes (that keeps incremental runs stable).
+- Coded examples (``--codes``): a logistic regression on the answers' embeddings learns the
+  analyst's themes; agreement is Cohen's kappa over stratified cross-validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+OTHER = "other"
+
+
+@dataclass
+class AnswerCoding:
+    primary: str | None  # a theme id, "other", or None for an empty answer
+    themes: list[str] = field(default_factory=list)  # most confident first
+    confidences: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def confidence(self) -> float | None:
+        return self.confidences.get(self.primary) if self.primary else None
+
+
+class ThemeConfidence:
+    """Per-point theme probabilities from a logistic regression on the themed points."""
+
+    def __init__(self, max_training_points: int = 5000, C: float = 1.0):
+        self.max_training_points = max_training_points
+        self.C = C
+
+    def fit(self, embeddings: np.ndarray, labels: np.ndarray, n_themes: int) -> ThemeConfidence:
+        from sklearn.linear_model import LogisticRegression
+
+        self.n_themes_ = n_themes
+        themed = np.flatnonzero(np.asarray(labels) >= 0)
+        # An even spread over the question (by position) keeps fitting fast on 100k points.
+        step = max(1, int(np.ceil(len(themed) / self.max_training_points)))
+        rows = themed[::step]
+        present = np.unique(np.asarray(labels)[rows])
+        self.model_ = None
+        if len(present) >= 2:
+            self.model_ = LogisticRegression(C=self.C, max_iter=500)
+            self.model_.fit(embeddings[rows], np.asarray(labels)[rows])
+        self.classes_ = present
+        return self
+
+    def predict_proba(self, embeddings: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(embeddings), self.n_themes_))
+        if self.model_ is None:
+            out[:, self.classes_] = 1.0  # one theme: nothing to be unsure between
+            return out
+        out[:, self.classes_] = self.model_.predict_proba(embeddings)
+        return out
+
+
+def roll_up(
+    n_answers: int,
+    point_answers: Sequence[int],
+    point_words: Sequence[int],
+    point_themes: Sequence[str],
+    point_probabilities: np.ndarray,
+    theme_ids: Sequence[str],
+    secondary_threshold: float = 0.35,
+) -> list[AnswerCoding]:
+    """Answer codings from point results; answers without points get ``AnswerCoding(None)``."""
+    by_answer: dict[int, list[int]] = {}
+    for point, answer in enumerate(point_answers):
+        by_answer.setdefault(answer, []).append(point)
+    codings = [AnswerCoding(primary=None) for _ in range(n_answers)]
+    for answer, points in by_answer.items():
+        codings[answer] = _code_answer(points, point_words, point_themes, point_probabilities,
+                                       theme_ids, secondary_threshold)
+    return codings
+
+
+def _code_answer(points, words, themes, probabilities, theme_ids, threshold) -> AnswerCoding:
+    coverage: dict[str, int] = {}
+    for point in points:
+        if themes[point] != OTHER:
+            coverage[themes[point]] = coverage.get(themes[point], 0) + max(words[point], 1)
+    if not coverage:
+        return AnswerCoding(primary=OTHER, themes=[OTHER], confidences={})
+    best = probabilities[points].max(axis=0) if len(theme_ids) else np.zeros(0)
+    confidences = {theme: round(float(best[i]), 3) for i, theme in enumerate(theme_ids)
+                   if theme in coverage or best[i] >= threshold}
+    primary = max(coverage, key=lambda t: (coverage[t], confidences.get(t, 0.0), t))
+    ordered = sorted(confidences, key=lambda t: (t != primary, -confidences[t], t))
+    return AnswerCoding(primary=primary, themes=ordered, confidences=confidences)
+
+
+# --- learning from coded examples ------------------------------------------------------------
+
+
+class CodedAssignment:
+    """Themes learnt from an analyst's examples, with cross-validated Cohen's kappa."""
+
+    def __init__(self, folds: int = 5, seed: int = 0, C: float = 1.0,
+                 secondary_threshold: float = 0.35):
+        self.folds = folds
+        self.seed = seed
+        self.C = C
+        self.secondary_threshold = secondary_threshold
+
+    def fit(self, embeddings: np.ndarray, codes: Sequence[str]) -> CodedAssignment:
+        """``embeddings`` of the coded answers and their ``codes`` (theme names or ids)."""
+        from sklearn.linear_model import LogisticRegression
+
+        codes = np.asarray(list(codes), dtype=object)
+        self.themes_ = sorted(set(codes.tolist()))
+        if len(self.themes_) < 2:
+            raise ValueError("Coded examples need at least two different themes to learn from.")
+        self.model_ = LogisticRegression(C=self.C, max_iter=1000, class_weight="balanced")
+        self.model_.fit(embeddings, codes)
+        self.kappa_, self.kappa_note_ = self._cross_validated_kappa(embeddings, codes)
+        self.n_examples_ = len(codes)
+        return self
+
+    def _cross_validated_kappa(self, embeddings, codes) -> tuple[float | None, str]:
+        from sklearn.base import clone
+        from sklearn.metrics import cohen_kappa_score
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        smallest = min(int((codes == theme).sum()) for theme in self.themes_)
+        folds = min(self.folds, smallest)
+        if folds < 2:
+            return None, "not computed: every theme needs at least 2 coded examples"
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.seed)
+        predicted = cross_val_predict(clone(self.model_), embeddings, codes, cv=splitter)
+        kappa = float(cohen_kappa_score(codes, predicted))
+        return round(kappa, 3), f"{folds}-fold stratified cross-validation"
+
+    def code(self, embeddings: np.ndarray) -> list[AnswerCoding]:
+        """A coding for each row: the most probable theme first, others above the threshold."""
+        probabilities = self.model_.predict_proba(embeddings)
+        classes = [str(c) for c in self.model_.classes_]
+        out = []
+        for row in probabilities:
+            order = np.argsort(-row, kind="stable")
+            primary = classes[order[0]]
+            confidences = {classes[i]: round(float(row[i]), 3) for i in order
+                           if i == order[0] or row[i] >= self.secondary_threshold}
+            out.append(AnswerCoding(primary=primary, themes=list(confidences),
+                                    confidences=confidences))
+        return out

@@ -1,0 +1,202 @@
+"""Labels for themes: key phrases, a one-sentence description and representative quotes.
+
+- Key phrases: class-based TF-IDF (each theme's points form one "class document") over word
+  n-grams from scikit-learn's CountVectorizer, keeping phrases that several points use and that
+  neither start nor end with a stop word ("lack of staff", never "of staff"). Maximal marginal
+  relevance (MMR) then picks phrases that do not repeat each other's words.
+- Quotes: MMR over the theme's points, trading closeness to the theme's centroid (typical)
+  against similarity to quotes already picked (diverse), one quote per answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*[^\W_]\b|\b[^\W\d_]\b"
+
+
+@dataclass
+class ThemeLabel:
+    label: str
+    key_phrases: list[str]
+    description: str
+    quotes: list[int] = field(default_factory=list)  # indexes of the points quoted
+
+
+class ThemeLabeller:
+    """Labels every theme of one question. Constructor only stores arguments."""
+
+    def __init__(self, n_phrases: int = 5, n_quotes: int = 5, min_quotes: int = 3,
+                 phrase_diversity: float = 0.5, quote_diversity: float = 0.3,
+                 points_per_theme: int = 400):
+        self.n_phrases = n_phrases
+        self.n_quotes = n_quotes
+        self.min_quotes = min_quotes
+        self.phrase_diversity = phrase_diversity
+        self.quote_diversity = quote_diversity
+        self.points_per_theme = points_per_theme
+
+    def fit(self, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray,
+            centroids: np.ndarray, owners: Sequence[object] | None = None) -> ThemeLabeller:
+        """``labels`` index ``centroids`` (-1: no theme); ``owners`` (answer of each point)
+        keeps one quote per answer."""
+        labels = np.asarray(labels)
+        owners = list(owners) if owners is not None else list(range(len(texts)))
+        sims = np.einsum("ij,ij->i", embeddings, centroids[np.maximum(labels, 0)])
+        members = [self._central(np.flatnonzero(labels == t), sims) for t in range(len(centroids))]
+        phrases = self._key_phrases(texts, members)
+        self.labels_: list[ThemeLabel] = []
+        for theme, rows in enumerate(members):
+            quotes = _mmr_quotes(rows, sims, embeddings, owners, self.n_quotes,
+                                 self.quote_diversity)
+            central = texts[quotes[0]] if quotes else ""
+            self.labels_.append(ThemeLabel(
+                label=_label(phrases[theme], central),
+                key_phrases=phrases[theme],
+                description=_description(phrases[theme], central),
+                quotes=quotes,
+            ))
+        return self
+
+    def _central(self, rows: np.ndarray, sims: np.ndarray) -> np.ndarray:
+        """The theme's most typical points, most typical first (bounded, for speed)."""
+        order = np.lexsort((rows, -sims[rows]))
+        return rows[order][: self.points_per_theme]
+
+    def _key_phrases(self, texts: Sequence[str], members: list[np.ndarray]) -> list[list[str]]:
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        rows = np.concatenate(members) if members else np.array([], dtype=int)
+        if len(rows) == 0:
+            return [[] for _ in members]
+        vectorizer = CountVectorizer(ngram_range=(1, 3), lowercase=True,
+                                     token_pattern=TOKEN_PATTERN)
+        try:
+            counts = vectorizer.fit_transform([texts[i] for i in rows]).tocsc()
+        except ValueError:  # no words at all (only symbols)
+            return [[] for _ in members]
+        vocabulary = vectorizer.get_feature_names_out()
+        usable = np.array([_usable(term) for term in vocabulary])
+        owner = np.repeat(np.arange(len(members)), [len(m) for m in members])
+        one_hot = np.zeros((len(members), len(rows)))
+        one_hot[owner, np.arange(len(rows))] = 1.0
+        class_counts = np.asarray((counts.T @ one_hot.T).T)  # themes x terms
+        class_docs = np.asarray(((counts > 0).astype(float).T @ one_hot.T).T)
+        weights = _ctfidf(class_counts)
+        out = []
+        for theme, rows_of_theme in enumerate(members):
+            # a phrase must be used by 2+ points (or 1 in a tiny theme) to speak for the theme
+            enough = class_docs[theme] >= min(2, len(rows_of_theme))
+            scores = np.where(usable & enough, weights[theme], 0.0)
+            out.append(_mmr_phrases(vocabulary, scores, self.n_phrases, self.phrase_diversity))
+        return out
+
+
+# --- phrases ---------------------------------------------------------------------------------
+
+
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS
+
+
+def _usable(term: str) -> bool:
+    words = term.split()
+    stop = _stop_words()
+    return words[0] not in stop and words[-1] not in stop and len(term) > 2
+
+
+def _ctfidf(class_counts: np.ndarray) -> np.ndarray:
+    """Class-based TF-IDF (as in BERTopic): frequency in the theme x log(1 + A / frequency)."""
+    totals = class_counts.sum(axis=1, keepdims=True)
+    tf = np.divide(class_counts, totals, out=np.zeros_like(class_counts), where=totals > 0)
+    frequency = class_counts.sum(axis=0)
+    average = class_counts.sum() / max(len(class_counts), 1)
+    idf = np.log1p(np.divide(average, frequency, out=np.zeros_like(frequency),
+                             where=frequency > 0))
+    # Times the share of the phrase's uses that fall in this theme: words every theme uses
+    # (often the question's own topic) say nothing about one theme in particular.
+    share = np.divide(class_counts, frequency, out=np.zeros_like(class_counts),
+                      where=frequency > 0)
+    return tf * idf * share
+
+
+def _mmr_phrases(vocabulary, scores: np.ndarray, n: int, diversity: float) -> list[str]:
+    """Best phrases of 2+ words first (more specific than a word), each new one sharing few
+    words with those picked (Jaccard), then single words if too few phrases exist."""
+    ranked = [i for i in np.argsort(-scores, kind="stable")[: 60] if scores[i] > 0]
+    multi = [i for i in ranked if " " in vocabulary[i]]
+    single = [i for i in ranked if " " not in vocabulary[i]]
+    picked: list[int] = []
+    for pool in (multi, single):
+        candidates = list(pool)
+        top = max((scores[i] for i in candidates), default=1.0) or 1.0
+        while candidates and len(picked) < n:
+            def value(i: int, top: float = top) -> float:
+                overlap = max((_jaccard(vocabulary[i], vocabulary[j]) for j in picked), default=0)
+                return (1 - diversity) * scores[i] / top - diversity * overlap
+            best = max(candidates, key=lambda i: (value(i), -i))
+            candidates.remove(best)
+            if max((_jaccard(vocabulary[best], vocabulary[j]) for j in picked), default=0) < 0.5:
+                picked.append(best)
+        if len(picked) >= min(n, 3):
+            break
+    return [str(vocabulary[i]) for i in picked]
+
+
+def _jaccard(a: str, b: str) -> float:
+    left, right = set(a.split()), set(b.split())
+    return len(left & right) / len(left | right)
+
+
+def _label(phrases: list[str], central: str) -> str:
+    if not phrases:
+        words = central.split()
+        return " ".join(words[:6]) + ("…" if len(words) > 6 else "") if words else "(no words)"
+    label = phrases[0]
+    second = phrases[1] if len(phrases) > 1 else ""
+    if second and not set(second.split()) <= set(label.split()) \
+            and len(label.split()) + len(second.split()) <= 6:
+        label = f"{label}; {second}"
+    return label[0].upper() + label[1:]
+
+
+def _description(phrases: list[str], central: str) -> str:
+    # The quote ends the sentence, so its own final full stop would double the punctuation.
+    quoted = _shorten(central, 140).rstrip(".")
+    if not phrases:
+        return f"Answers like “{quoted}”."
+    listed = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:3][:-1]) + \
+        f" and {phrases[:3][-1]}"
+    return f"Answers about {listed}, such as “{quoted}”."
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# --- quotes ----------------------------------------------------------------------------------
+
+
+def _mmr_quotes(rows, sims, embeddings, owners, n: int, diversity: float) -> list[int]:
+    """Typical yet different points, one per answer; the most typical first."""
+    pool = [int(i) for i in rows[: 50]]
+    picked: list[int] = []
+    seen_owners: set = set()
+    while pool and len(picked) < n:
+        if picked:
+            overlap = embeddings[pool] @ embeddings[picked].T
+            values = (1 - diversity) * sims[pool] - diversity * overlap.max(axis=1)
+        else:
+            values = sims[pool]
+        best = pool[int(np.argmax(values))]
+        pool.remove(best)
+        if owners[best] not in seen_owners:
+            picked.append(best)
+            seen_owners.add(owners[best])
+    return picked

@@ -1,0 +1,426 @@
+"""The analysis of a set of answers, question by question, from segments to statistics.
+
+Per question: segment the answers into points, embed the points, find themes (or learn the
+analyst's codes), label them, code every answer, score sentiment and framing, find campaigns,
+and compute who said what. Every stage is timed; ``progress=True`` shows a bar (tqdm).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from consulta.analysis import campaigns as campaign_finder
+from consulta.analysis import groups as group_stats
+from consulta.analysis.coding import OTHER, AnswerCoding, CodedAssignment, ThemeConfidence, roll_up
+from consulta.analysis.embedders import EMBEDDERS, get_embedder
+from consulta.analysis.framing import FramingClassifier
+from consulta.analysis.labels import ThemeLabeller
+from consulta.analysis.records import Answer, by_question, check_answers
+from consulta.analysis.segment import Segment, segment_answers
+from consulta.analysis.sentiment import SentimentScorer
+from consulta.analysis.themes import PreviousThemes, ThemeModel
+
+STAGES = ("segment", "embed", "themes", "labels", "coding", "sentiment", "framing",
+          "campaigns", "groups")
+
+
+def default_embedder() -> str:
+    """"auto" (the embeddings helper's fast, accurate default) once it is registered."""
+    return "auto" if "auto" in EMBEDDERS else "tfidf"
+
+
+@dataclass
+class AnalysisConfig:
+    embedder: str = field(default_factory=default_embedder)
+    seed: int = 0
+    min_theme_size: int | None = None  # None: max(5, 1% of the question's points)
+    max_themes: int = 30
+    sub_themes: bool = False
+    max_other_share: float = 0.05
+    merge_threshold: float = 0.95  # centroid cosine: only near-identical themes merge
+    campaign_threshold: float = 0.8
+    count_campaigns_once: bool = False
+    min_group_size: int = 10
+    group_columns: list[str] = field(default_factory=list)
+    cache_dir: str | None = None
+
+
+@dataclass
+class ThemeResult:
+    question: str
+    theme: str
+    parent: str
+    label: str
+    description: str
+    size: int  # answers the theme applies to
+    share: float  # of the question's non-empty answers
+    quote_ids: list[str]
+    key_phrases: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+    primary: int = 0  # answers whose primary theme it is
+
+
+@dataclass
+class AnswerResult:
+    id: str
+    question: str
+    theme: str  # primary theme id, "other", or "" for an empty answer
+    themes: list[str]
+    confidence: float | None
+    confidences: dict[str, float]
+    sentiment: str
+    framing: str
+    campaign: str
+    empty: bool
+    text_sha256: str
+    segments: list[dict] = field(default_factory=list)
+    groups: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class QuestionResult:
+    question: str
+    answers: int
+    empty: int
+    other: int
+    themes: list[ThemeResult]
+    selection: dict[int, float] = field(default_factory=dict)
+    other_reasons: dict[str, str] = field(default_factory=dict)  # answer id -> reason
+    coding: dict | None = None  # kappa and notes when coded examples were given
+
+
+@dataclass
+class Analysis:
+    config: dict
+    versions: dict
+    embedder: dict
+    timings: dict[str, float]
+    questions: list[QuestionResult]
+    answers: list[AnswerResult]
+    groups: list[dict]
+    campaigns: list[dict]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def analyse(
+    answers: Sequence[Answer],
+    config: AnalysisConfig | None = None,
+    *,
+    previous: Mapping | None = None,
+    codes: Mapping[tuple[str | None, str], str] | None = None,
+    progress: bool = False,
+) -> Analysis:
+    """The whole analysis. ``previous``: an earlier analysis.json (dict) to keep theme ids;
+    ``codes``: (question or None, answer id) -> the analyst's theme."""
+    from tqdm import tqdm
+
+    config = config or AnalysisConfig()
+    check_answers(answers)
+    run = _Run(config, previous or {}, codes or {})
+    questions = by_question(answers)
+    bar = tqdm(total=len(questions) * len(STAGES), disable=not progress, unit="step",
+               desc="analysing")
+    results: list[AnswerResult | None] = [None] * len(answers)
+    question_results = []
+    for question, indexes in questions.items():
+        subset = [answers[i] for i in indexes]
+        summary, rows = run.question(question, subset, bar)
+        question_results.append(summary)
+        for index, row in zip(indexes, rows):
+            results[index] = row
+    bar.close()
+    return Analysis(
+        config=asdict(config), versions=_versions(), embedder=run.embedder.describe(),
+        timings={stage: round(seconds, 3) for stage, seconds in run.timings.items()},
+        questions=question_results, answers=results, groups=run.group_rows,
+        campaigns=run.campaign_rows,
+    )
+
+
+class _Run:
+    """State shared by the questions of one run: configuration, models, timings."""
+
+    def __init__(self, config: AnalysisConfig, previous: Mapping, codes: Mapping):
+        self.config = config
+        self.previous = _previous_by_question(previous)
+        self.codes = codes
+        self.embedder = get_embedder(config.embedder, **_embedder_options(config))
+        self.sentiment = SentimentScorer().fit()
+        self.framing = FramingClassifier(scorer=self.sentiment).fit()
+        self.timings = dict.fromkeys(STAGES, 0.0)
+        self.group_rows: list[dict] = []
+        self.campaign_rows: list[dict] = []
+        self._clock = time.perf_counter()
+
+    def _lap(self, stage: str, bar) -> None:
+        now = time.perf_counter()
+        self.timings[stage] += now - self._clock
+        self._clock = now
+        bar.update(1)
+
+    def question(self, question: str, answers: list[Answer], bar):
+        self._clock = time.perf_counter()
+        full = [i for i, a in enumerate(answers) if not a.empty]
+        points = segment_answers([answers[i].text for i in full])
+        owner = [full[p.answer] for p in points]
+        self._lap("segment", bar)
+        X = self.embedder.embed([p.text for p in points]) if points else np.zeros((0, 1))
+        self._lap("embed", bar)
+        coded = self._codes_for(question, answers)
+        model, reasons, point_themes, coding_note = None, {}, [], None
+        if coded:
+            codings, themes, coding_note = self._learn_codes(question, answers, full, owner, X,
+                                                             coded)
+            self._lap("themes", bar)
+            self._lap("labels", bar)
+        else:
+            model = self._themes(question, answers, points, owner, X)
+            self._lap("themes", bar)
+            themes = self._labels(question, answers, points, owner, X, model)
+            self._lap("labels", bar)
+            point_themes = [model.theme_ids_[t] if t >= 0 else OTHER for t in model.labels_]
+            codings = self._code(answers, points, owner, X, model, point_themes)
+            reasons = {answers[owner[p]].id: r for p, r in sorted(model.other_reasons_.items())}
+        _count_sizes(themes, codings, len(full))
+        self._lap("coding", bar)
+        sentiments = dict(zip(full, self.sentiment.predict([answers[i].text for i in full],
+                                                            questions=question)))
+        self._lap("sentiment", bar)
+        framings = self.framing.predict([p.text for p in points], question_hint=question)
+        self._lap("framing", bar)
+        campaign = self._campaigns(question, answers, full)
+        self._lap("campaigns", bar)
+        by_answer: dict[int, list] = {}
+        for p, point in enumerate(points):
+            theme = point_themes[p] if point_themes else codings[owner[p]].primary
+            by_answer.setdefault(owner[p], []).append((point, theme, framings[p]))
+        rows = [
+            _answer_row(answer, codings[i], sentiments.get(i, ""), campaign.get(answer.id, ""),
+                        by_answer.get(i, []))
+            for i, answer in enumerate(answers)
+        ]
+        self._groups(question, rows, campaign)
+        self._lap("groups", bar)
+        n_other = sum(1 for row in rows if row.theme == OTHER)
+        summary = QuestionResult(
+            question=question, answers=len(answers), empty=len(answers) - len(full),
+            other=n_other, themes=themes + _other_theme(question, n_other, len(full)),
+            selection=getattr(model, "selection_", {}), other_reasons=reasons,
+            coding=coding_note,
+        )
+        return summary, rows
+
+    # -- stages ----------------------------------------------------------------------------
+
+    def _themes(self, question, answers, points, owner, X) -> ThemeModel:
+        c = self.config
+        earlier = self.previous.get(question)
+        previous = None
+        if earlier:
+            previous = PreviousThemes(
+                theme_ids=earlier["theme_ids"],
+                point_themes=[earlier["points"].get(_point_key(answers[owner[i]], p))
+                              for i, p in enumerate(points)],
+            )
+        model = ThemeModel(min_theme_size=c.min_theme_size, max_themes=c.max_themes,
+                           seed=c.seed, merge_threshold=c.merge_threshold,
+                           max_other_share=c.max_other_share, sub_themes=c.sub_themes,
+                           previous=previous)
+        return model.fit(X, [p.text for p in points])
+
+    def _labels(self, question, answers, points, owner, X, model) -> list[ThemeResult]:
+        texts = [p.text for p in points]
+        ids = [answers[i].id for i in owner]
+        top = [t for t in model.theme_ids_ if model.parents_.get(t) is None]
+        labeller = ThemeLabeller().fit(texts, model.labels_, X, model.centroids_[: len(top)],
+                                       owners=ids)
+        found = list(zip(top, labeller.labels_))
+        if len(model.theme_ids_) > len(top):
+            sub = ThemeLabeller().fit(texts, np.where(model.sub_labels_ >= 0,
+                                                      model.sub_labels_ - len(top), -1),
+                                      X, model.centroids_[len(top):], owners=ids)
+            found += list(zip(model.theme_ids_[len(top):], sub.labels_))
+        return [ThemeResult(
+            question=question, theme=theme, parent=model.parents_.get(theme) or "",
+            label=label.label, description=label.description, size=0, share=0.0,
+            quote_ids=[ids[q] for q in label.quotes], key_phrases=label.key_phrases,
+            quotes=[texts[q] for q in label.quotes],
+        ) for theme, label in found]
+
+    def _code(self, answers, points, owner, X, model, point_themes) -> list[AnswerCoding]:
+        top = [t for t in model.theme_ids_ if model.parents_.get(t) is None]
+        probabilities = ThemeConfidence().fit(X, model.labels_, len(top)).predict_proba(X)
+        codings = roll_up(len(answers), owner, [p.words for p in points], point_themes,
+                          probabilities, top)
+        for p, sub in enumerate(model.sub_labels_):  # a point's sub-theme applies too
+            if sub >= 0:
+                coding = codings[owner[p]]
+                theme = model.theme_ids_[sub]
+                if theme not in coding.themes:
+                    coding.themes.append(theme)
+                    coding.confidences[theme] = coding.confidences.get(point_themes[p], 1.0)
+        return codings
+
+    def _codes_for(self, question: str, answers: list[Answer]) -> dict[int, str]:
+        found = {}
+        for i, answer in enumerate(answers):
+            code = self.codes.get((question, answer.id)) or self.codes.get((None, answer.id))
+            if code and not answer.empty:
+                found[i] = code
+        return found
+
+    def _learn_codes(self, question, answers, full, owner, X, coded):
+        """The analyst's themes, learnt from their examples and applied to every answer."""
+        vectors = _answer_vectors(len(answers), owner, X)
+        model = CodedAssignment(seed=self.config.seed).fit(
+            vectors[list(coded)], list(coded.values()))
+        codings = [AnswerCoding(primary=None) for _ in answers]
+        for i, coding in zip(full, model.code(vectors[full])):
+            codings[i] = coding
+        for i, code in coded.items():  # the analyst's own codes are kept as given
+            confidences = {code: 1.0, **{t: c for t, c in codings[i].confidences.items()
+                                         if t != code}}
+            codings[i] = AnswerCoding(primary=code, themes=list(confidences),
+                                      confidences=confidences)
+        primary = np.array([model.themes_.index(codings[i].primary) for i in full])
+        centroids = np.array([_unit(vectors[full][primary == t].mean(axis=0))
+                              if (primary == t).any() else np.zeros(vectors.shape[1])
+                              for t in range(len(model.themes_))])
+        texts = [answers[i].text for i in full]
+        labeller = ThemeLabeller().fit(texts, primary, vectors[full], centroids,
+                                       owners=[answers[i].id for i in full])
+        themes = [ThemeResult(
+            question=question, theme=theme, parent="", label=theme,
+            description=label.description, size=0, share=0.0,
+            quote_ids=[answers[full[q]].id for q in label.quotes],
+            key_phrases=label.key_phrases, quotes=[texts[q] for q in label.quotes],
+        ) for theme, label in zip(model.themes_, labeller.labels_)]
+        note = {"examples": model.n_examples_, "kappa": model.kappa_, "method": model.kappa_note_}
+        return codings, themes, note
+
+    def _campaigns(self, question, answers, full) -> dict[str, str]:
+        found = campaign_finder.find_campaigns([answers[i].text for i in full],
+                                               [answers[i].id for i in full],
+                                               threshold=self.config.campaign_threshold)
+        for campaign in found:
+            self.campaign_rows.append({
+                "question": question, "campaign": campaign.id, "size": campaign.size,
+                "template_text": campaign.template_text,
+                "member_ids": [str(m) for m in campaign.member_ids],
+            })
+        self._found_campaigns = found
+        return campaign_finder.campaign_of(found)
+
+    def _groups(self, question: str, rows: list[AnswerResult], campaign) -> None:
+        if not self.config.group_columns:
+            return
+        said = [row for row in rows if not row.empty]
+        assignments = {row.id: {t for t in row.themes if t != OTHER} for row in said}
+        weights = None
+        if self.config.count_campaigns_once:
+            weights = campaign_finder.campaign_weights(self._found_campaigns, assignments)
+        stats = group_stats.who_said_what(assignments, {row.id: row.groups for row in said},
+                                          weights=weights,
+                                          min_group_size=self.config.min_group_size)
+        self.group_rows.extend({"question": question, **row}
+                               for row in group_stats.group_rows(stats))
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _embedder_options(config: AnalysisConfig) -> dict:
+    return {"cache_dir": config.cache_dir} if config.cache_dir else {}
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(vector)
+    return vector / norm if norm > 0 else vector
+
+
+def _answer_vectors(n: int, owner: Sequence[int], X: np.ndarray) -> np.ndarray:
+    """An answer's vector: the mean of its points' vectors, made unit length."""
+    vectors = np.zeros((n, X.shape[1] if len(X) else 1))
+    np.add.at(vectors, np.asarray(owner, dtype=int), X)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+
+def _count_sizes(themes: list[ThemeResult], codings: list[AnswerCoding], n_full: int) -> None:
+    for theme in themes:
+        theme.size = sum(1 for c in codings if theme.theme in c.themes)
+        theme.primary = sum(1 for c in codings if c.primary == theme.theme)
+        theme.share = round(theme.size / n_full, 4) if n_full else 0.0
+
+
+def _other_theme(question: str, n_other: int, n_full: int) -> list[ThemeResult]:
+    if not n_other:
+        return []
+    return [ThemeResult(
+        question=question, theme=OTHER, parent="", label="Other",
+        description="Answers unlike every theme, each with its reason in analysis.json.",
+        size=n_other, share=round(n_other / n_full, 4) if n_full else 0.0, quote_ids=[],
+        primary=n_other,
+    )]
+
+
+def _answer_row(answer: Answer, coding: AnswerCoding, sentiment, campaign, points):
+    by_words: dict[str, int] = {}
+    for point, _, framing in points:
+        by_words[framing] = by_words.get(framing, 0) + max(point.words, 1)
+    return AnswerResult(
+        id=answer.id, question=answer.question, theme=coding.primary or "",
+        themes=list(coding.themes), confidence=coding.confidence,
+        confidences=dict(coding.confidences), sentiment=sentiment,
+        framing=";".join(sorted(by_words, key=lambda f: (-by_words[f], f))),
+        campaign=campaign, empty=answer.empty, text_sha256=text_hash(answer.text),
+        segments=[{"start": p.start, "end": p.end, "theme": theme, "framing": framing}
+                  for p, theme, framing in points],
+        groups=dict(answer.groups),
+    )
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _point_key(answer: Answer, point: Segment) -> tuple:
+    return (answer.id, text_hash(answer.text), point.start, point.end)
+
+
+def _previous_by_question(previous: Mapping) -> dict[str, dict]:
+    """From an earlier analysis.json: per question, its theme ids and each point's theme."""
+    out: dict[str, dict] = {}
+    for question in previous.get("questions", []):
+        ids = [t["theme"] for t in question.get("themes", [])
+               if t["theme"] != OTHER and not t.get("parent")]
+        out[question["question"]] = {"theme_ids": ids, "points": {}}
+    for answer in previous.get("answers", []):
+        entry = out.get(answer.get("question"))
+        if entry is None:
+            continue
+        for segment in answer.get("segments", []):
+            key = (answer["id"], answer.get("text_sha256"), segment["start"], segment["end"])
+            entry["points"][key] = segment.get("theme")
+    return out
+
+
+def _versions() -> dict:
+    import scipy
+    import sklearn
+
+    from consulta import __version__
+
+    return {"consulta": __version__, "python": platform.python_version(),
+            "numpy": np.__version__, "scipy": scipy.__version__, "scikit-learn": sklearn.__version__}

@@ -1,0 +1,146 @@
+"""``consulta analyse``: themes, coding, sentiment, campaigns and who-said-what for a file.
+
+Runs the analysis library on its own: no Django, no database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from consulta.cli.common import CommandError, add_command
+
+OUTPUT_NOTE = (
+    "Writes DIR/answers.csv, themes.csv, campaigns.csv, groups.csv (with --group-column),\n"
+    "analysis.json and report.html. Empty answers ('', 'n/a', 'none', '-') are kept and\n"
+    "never themed. Input: CSV, XLSX, JSONL or Parquet (needs pyarrow)."
+)
+
+
+def register(commands) -> None:
+    from consulta.analysis.embedders import EMBEDDERS
+
+    parser = add_command(
+        commands,
+        "analyse",
+        help="find the themes in free-text answers and write tables and a report",
+        example="consulta analyse answers.csv --text-column answer --id-column ref "
+        "--group-column sector --out results/",
+        description="Find the themes in free-text answers (per question), code every answer, "
+        "score sentiment\nand framing, find campaigns and compare groups, offline.\n\n" + OUTPUT_NOTE,
+    )
+    parser.add_argument("input", metavar="INPUT", help="CSV, XLSX, JSONL or Parquet file")
+    parser.add_argument("--text-column", metavar="COL", required=True,
+                        help="the column holding the answers")
+    parser.add_argument("--id-column", metavar="COL",
+                        help="the column of answer ids (default: row numbers from 1)")
+    parser.add_argument("--question-column", metavar="COL",
+                        help="the column naming each answer's question (themes are per question)")
+    parser.add_argument("--group-column", metavar="COL", action="append", default=[],
+                        help="a column to compare groups by (repeat for several)")
+    parser.add_argument("--out", metavar="DIR", required=True, help="where to write the results")
+    parser.add_argument("--embedder", choices=sorted(EMBEDDERS), default=None,
+                        help="how texts become vectors (default: auto when available, else tfidf)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--min-theme-size", type=int, metavar="N",
+                        help="smallest theme, in points (default: max(5, 1%% of the question))")
+    parser.add_argument("--max-themes", type=int, default=30, metavar="N",
+                        help="most themes per question (default 30)")
+    parser.add_argument("--sub-themes", action="store_true", help="split big themes further")
+    parser.add_argument("--previous", metavar="DIR",
+                        help="an earlier output folder: keep its theme ids and assignments")
+    parser.add_argument("--codes", metavar="FILE",
+                        help="coded examples (columns id, theme, optional question) to learn from")
+    parser.add_argument("--count-campaigns-once", action="store_true",
+                        help="count each campaign as one answer in the group statistics")
+    parser.add_argument("--min-group-size", type=int, default=10, metavar="N",
+                        help="hide figures for groups smaller than this (default 10)")
+    parser.add_argument("--cache-dir", metavar="DIR", help="embedding cache folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from consulta.analysis.outputs import write_outputs
+    from consulta.analysis.pipeline import AnalysisConfig, analyse, default_embedder
+    from consulta.analysis.records import Columns, RecordsError, read_answers
+
+    _check_numbers(args)
+    started = time.perf_counter()
+    try:
+        answers = read_answers(args.input, Columns(
+            text=args.text_column, id=args.id_column, question=args.question_column,
+            groups=tuple(args.group_column)))
+        codes = _read_codes(args.codes) if args.codes else None
+    except RecordsError as error:
+        raise CommandError(str(error)) from None
+    read_seconds = time.perf_counter() - started
+    config = AnalysisConfig(
+        embedder=args.embedder or default_embedder(), seed=args.seed,
+        min_theme_size=args.min_theme_size, max_themes=args.max_themes,
+        sub_themes=args.sub_themes, count_campaigns_once=args.count_campaigns_once,
+        min_group_size=args.min_group_size, group_columns=list(args.group_column),
+        cache_dir=args.cache_dir,
+    )
+    try:
+        analysis = analyse(answers, config, previous=_read_previous(args.previous),
+                           codes=codes, progress=not args.quiet)
+    except (RecordsError, ValueError) as error:
+        raise CommandError(str(error)) from None
+    analysis.timings = {"read": round(read_seconds, 3), **analysis.timings}
+    written = write_outputs(analysis, args.out)
+    _summarise(analysis, written, time.perf_counter() - started)
+    return 0
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    if args.min_theme_size is not None and args.min_theme_size < 2:
+        raise CommandError("--min-theme-size must be at least 2.")
+    if args.max_themes < 1:
+        raise CommandError("--max-themes must be at least 1.")
+    if args.min_group_size < 1:
+        raise CommandError("--min-group-size must be at least 1.")
+
+
+def _read_previous(folder: str | None) -> dict | None:
+    if not folder:
+        return None
+    path = Path(folder) / "analysis.json"
+    if not path.is_file():
+        raise CommandError(f"--previous {folder}: there is no analysis.json in that folder.")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise CommandError(f"--previous {folder}: analysis.json could not be read ({error}).")
+
+
+def _read_codes(path: str) -> dict[tuple[str | None, str], str]:
+    """(question or None, answer id) -> theme, from a file with columns id, theme[, question]."""
+    from consulta.analysis.records import RecordsError, read_rows
+
+    headers, rows = read_rows(path)
+    missing = [name for name in ("id", "theme") if name not in headers]
+    if missing:
+        raise RecordsError(f"--codes {Path(path).name} has no column {', '.join(missing)}; "
+                           f"columns found: {', '.join(headers)}.")
+    codes = {}
+    for _, row in rows:
+        answer, theme = str(row.get("id") or "").strip(), str(row.get("theme") or "").strip()
+        question = str(row.get("question") or "").strip() or None
+        if answer and theme:
+            codes.setdefault((question, answer), theme)
+    if not codes:
+        raise RecordsError(f"--codes {Path(path).name} has no coded examples.")
+    return codes
+
+
+def _summarise(analysis, written, seconds: float) -> None:
+    themes = sum(len([t for t in q.themes if t.theme != "other" and not t.parent])
+                 for q in analysis.questions)
+    print(f"Analysed {len(analysis.answers)} answers to {len(analysis.questions)} question(s): "
+          f"{themes} themes in {seconds:.1f} s.", file=sys.stderr)
+    for path in written:
+        print(path)

@@ -1,0 +1,66 @@
+"""Labels: key phrases of several words, a one-sentence description, diverse central quotes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from analysis_data import texts_and_topics
+
+from consulta.analysis.embedders import get_embedder
+from consulta.analysis.labels import ThemeLabeller
+
+TOPIC_WORDS = {
+    "staffing": {"officers", "staff", "shift", "detectives", "vacancies", "recruitment",
+                 "exhausted", "overtime", "calls", "sickness", "absence", "control", "room"},
+    "training": {"training", "courses", "recruits", "refresher", "budget", "modules",
+                 "unprepared", "skills", "supervisors", "learning", "trial", "error", "slipping"},
+    "technology": {"radio", "laptops", "software", "cameras", "battery", "coverage", "system",
+                   "reports", "evidence", "hours", "faults", "wastes", "lost", "written"},
+    "partnership": {"council", "patrols", "schools", "health", "charities", "community",
+                    "residents", "trust", "safeguarding", "referrals", "visitors", "expand",
+                    "solved", "time", "difference", "smoothly", "groups", "neighbourhood"},
+}
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    texts, topics = texts_and_topics(24)
+    X = get_embedder("tfidf").embed(texts)
+    names = sorted(set(topics))
+    labels = np.array([names.index(t) for t in topics])
+    centroids = np.array([X[labels == k].mean(axis=0) for k in range(len(names))])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    owners = [f"A{i}" for i in range(len(texts))]
+    return texts, names, labels, ThemeLabeller().fit(texts, labels, X, centroids, owners=owners)
+
+
+def test_each_label_is_made_of_phrases_from_its_theme(labelled):
+    _, names, _, labeller = labelled
+    for name, label in zip(names, labeller.labels_):
+        assert len(label.key_phrases) >= 3
+        assert all(len(p.split()) >= 2 for p in label.key_phrases[:3])
+        words = set(" ".join(label.key_phrases).lower().split())
+        assert words & TOPIC_WORDS[name], (name, label.key_phrases)
+        assert 2 <= len(label.label.split()) <= 8
+
+
+def test_the_description_is_one_sentence(labelled):
+    for label in labelled[3].labels_:
+        assert label.description.startswith("Answers about ")
+        assert label.description.count(". ") == 0 and label.description.endswith(".")
+
+
+def test_quotes_are_three_to_five_distinct_members(labelled):
+    texts, _, labels, labeller = labelled
+    for theme, label in enumerate(labeller.labels_):
+        assert 3 <= len(label.quotes) <= 5
+        assert len(set(label.quotes)) == len(label.quotes)
+        assert all(labels[q] == theme for q in label.quotes)
+        assert len({texts[q] for q in label.quotes}) == len(label.quotes)
+
+
+def test_a_theme_of_symbols_still_gets_a_label():
+    X = np.eye(3)
+    labeller = ThemeLabeller().fit(["???", "!!!", "..."], np.array([0, 0, 0]), X,
+                                   np.array([X.mean(axis=0) / np.linalg.norm(X.mean(axis=0))]))
+    assert labeller.labels_[0].label

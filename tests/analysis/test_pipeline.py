@@ -1,0 +1,139 @@
+"""The whole analysis in the library: one result per answer, themes, signals, statistics."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from analysis_data import survey_rows, topic_answers
+
+from consulta.analysis.outputs import safe_cell, write_outputs
+from consulta.analysis.pipeline import AnalysisConfig, analyse
+from consulta.analysis.records import Answer, Columns, answers_from_rows
+
+FORM_LETTER = ("I object to the closure of the front counter at the police station because "
+               "older residents rely on it every week")
+
+
+def consultation(per_topic: int = 24) -> list[Answer]:
+    rows = survey_rows(per_topic)
+    for i in range(12):  # a campaign: the same letter with small edits
+        rows.append({"ref": f"L{i}", "sector": "Public", "phase": "partners",
+                     "answer": FORM_LETTER + ("" if i % 2 else " and the town centre")})
+    return answers_from_rows(rows, Columns(text="answer", id="ref", groups=("sector", "phase")))
+
+
+@pytest.fixture(scope="module")
+def result():
+    config = AnalysisConfig(embedder="tfidf", group_columns=["sector", "phase"])
+    return analyse(consultation(), config)
+
+
+def test_every_answer_gets_one_result_in_input_order(result):
+    answers = consultation()
+    assert [r.id for r in result.answers] == [a.id for a in answers]
+
+
+def test_empty_answers_are_kept_but_never_themed(result):
+    empty = [r for r in result.answers if r.empty]
+    assert len(empty) == 2
+    assert all(r.theme == "" and r.themes == [] and r.sentiment == "" for r in empty)
+
+
+def test_every_other_answer_has_a_theme_or_other_with_a_reason(result):
+    said = [r for r in result.answers if not r.empty]
+    assert all(r.theme for r in said)
+    other = [r for r in said if r.theme == "other"]
+    assert len(other) <= 0.05 * len(said)
+    assert {r.id for r in other} <= set(result.questions[0].other_reasons)
+
+
+def test_themes_have_labels_sizes_shares_and_quotes(result):
+    themes = [t for t in result.questions[0].themes if t.theme != "other"]
+    said = sum(1 for r in result.answers if not r.empty)
+    for theme in themes:
+        assert theme.label and theme.description
+        assert theme.size == sum(1 for r in result.answers if theme.theme in r.themes)
+        assert theme.share == round(theme.size / said, 4)
+        assert 3 <= len(theme.quote_ids) <= 5
+        assert all(r.theme == theme.theme or theme.theme in r.themes
+                   for r in result.answers if r.id in theme.quote_ids)
+
+
+def test_it_scores_sentiment_framing_and_finds_the_campaign(result):
+    said = [r for r in result.answers if not r.empty]
+    assert {r.sentiment for r in said} <= {"positive", "mixed or neutral", "negative"}
+    assert all(r.framing for r in said)
+    letters = [r for r in result.answers if r.id.startswith("L")]
+    assert len({r.campaign for r in letters}) == 1 and letters[0].campaign
+    assert result.campaigns[0]["size"] == 12
+
+
+def test_it_reports_who_said_what_per_group(result):
+    columns = {row["column"] for row in result.groups}
+    assert columns == {"sector", "phase"}
+    assert all(row["question"] == "answer" for row in result.groups)
+
+
+def test_it_times_each_stage_and_records_versions(result):
+    assert set(result.timings) >= {"segment", "embed", "themes", "labels", "coding"}
+    assert result.versions["scikit-learn"]
+    json.dumps(result.to_dict())  # analysis.json can hold all of it
+
+
+def test_themes_are_found_per_question():
+    answers = [Answer(id=str(i), question=q, text=text)
+               for q in ("Q1", "Q2") for i, (_, text) in enumerate(topic_answers(15))]
+    result = analyse(answers, AnalysisConfig(embedder="tfidf"))
+    assert [q.question for q in result.questions] == ["Q1", "Q2"]
+    assert {r.question for r in result.answers} == {"Q1", "Q2"}
+
+
+def test_a_previous_analysis_keeps_theme_ids_and_assignments(tmp_path):
+    answers = consultation(24)
+    first = analyse(answers[:-12], AnalysisConfig(embedder="tfidf"))
+    previous = json.loads(json.dumps(first.to_dict()))
+    second = analyse(answers, AnalysisConfig(embedder="tfidf"), previous=previous)
+    before = {r.id: r.theme for r in first.answers}
+    kept = [second_row.theme == before[second_row.id]
+            for second_row in second.answers if second_row.id in before]
+    assert sum(kept) / len(kept) >= 0.95
+    first_ids = {t.theme for t in first.questions[0].themes}
+    assert first_ids - {"other"} <= {t.theme for t in second.questions[0].themes}
+
+
+def test_coded_examples_drive_the_themes_and_report_kappa():
+    answers = [Answer(id=str(i), question="q", text=text)
+               for i, (_, text) in enumerate(topic_answers(20))]
+    topics = [topic for topic, _ in topic_answers(20)]
+    codes = {(None, str(i)): topics[i] for i in range(24)}
+    result = analyse(answers, AnalysisConfig(embedder="tfidf"), codes=codes)
+    assert {t.theme for t in result.questions[0].themes} == set(topics)
+    assert result.questions[0].coding["kappa"] >= 0.6
+    correct = [r.theme == topic for r, topic in zip(result.answers, topics)]
+    assert sum(correct) / len(correct) >= 0.8
+
+
+def test_it_handles_a_100000_character_answer():
+    answers = consultation(10)
+    answers[0] = Answer(id="long", question=answers[0].question,
+                        text=("Radios fail in rural areas and officers lose contact. " * 2000)[:100_000])
+    result = analyse(answers, AnalysisConfig(embedder="tfidf"))
+    assert result.answers[0].theme and len(result.answers[0].segments) > 100
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+44 20", "-2", "@SUM(A1)", "\tx"])
+def test_csv_cells_never_start_a_formula(value):
+    assert safe_cell(value) == "'" + value
+
+
+def test_outputs_neutralise_formulas_from_the_input(tmp_path):
+    rows = survey_rows(10)
+    rows[0]["answer"] = "=HYPERLINK(\"http://example.com\") the radios fail"
+    rows[1]["ref"] = "@id"
+    answers = answers_from_rows(rows, Columns(text="answer", id="ref"))
+    write_outputs(analyse(answers, AnalysisConfig(embedder="tfidf")), tmp_path)
+    text = (tmp_path / "answers.csv").read_text(encoding="utf-8-sig")
+    assert "\n'@id," in text
+    for line in text.splitlines():
+        assert not line.split(",")[0].startswith(("=", "+", "-", "@"))
