@@ -42,6 +42,7 @@ def demo_dir(tmp_path_factory) -> Path:
     result = consulta("demo", "--no-serve", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert "Organiser sign-in: organiser@consulta.example / " in result.stdout
+    assert "themes found" in result.stdout  # the demo analyses its answers once
     return data_dir
 
 
@@ -62,6 +63,7 @@ def test_it_changes_nothing_when_run_twice(demo_dir):
     result = consulta("demo", "--no-serve", data_dir=demo_dir)
     assert result.returncode == 0, result.stderr
     assert "Already loaded" in result.stdout
+    assert "themes found" not in result.stdout
     assert export(demo_dir) == before
 
 

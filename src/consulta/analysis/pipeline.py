@@ -49,6 +49,9 @@ class AnalysisConfig:
     min_group_size: int = 10
     group_columns: list[str] = field(default_factory=list)
     cache_dir: str | None = None
+    # Per question, the words that say which framing it asks for ("What works well?"); by
+    # default the question itself. Lets a caller whose question names are ids give the wording.
+    framing_hints: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -197,7 +200,9 @@ class _Run:
         sentiments = dict(zip(full, self.sentiment.predict([answers[i].text for i in full],
                                                             questions=question)))
         self._lap("sentiment", bar)
-        framings = self.framing.predict([p.text for p in points], question_hint=question)
+        framings = self.framing.predict([p.text for p in points],
+                                        question_hint=self.config.framing_hints.get(question,
+                                                                                    question))
         self._lap("framing", bar)
         campaign = self._campaigns(question, answers, full)
         self._lap("campaigns", bar)

@@ -1,6 +1,9 @@
-"""``consulta analyse``: themes, coding, sentiment, campaigns and who-said-what for a file.
+"""``consulta analyse``: themes, coding, sentiment, campaigns and who-said-what.
 
-Runs the analysis library on its own: no Django, no database.
+Two forms. ``consulta analyse INPUT --text-column COL --out DIR`` runs the analysis library on a
+file on its own: no Django, no database (and no Django import, so it starts fast).
+``consulta analyse --consultation SLUG`` analyses a consultation's stored responses and keeps the
+results in the database, where the back office shows them.
 """
 
 from __future__ import annotations
@@ -11,13 +14,28 @@ import sys
 import time
 from pathlib import Path
 
-from consulta.cli.common import CommandError, add_command
+from consulta.cli.common import CommandError, add_command, add_data_dir, setup
 
 OUTPUT_NOTE = (
     "Writes DIR/answers.csv, themes.csv, campaigns.csv, groups.csv (with --group-column),\n"
     "analysis.json and report.html. Empty answers ('', 'n/a', 'none', '-') are kept and\n"
-    "never themed. Input: CSV, XLSX, JSONL or Parquet (needs pyarrow)."
+    "never themed. Input: CSV, XLSX, JSONL or Parquet (needs pyarrow).\n\n"
+    "With --consultation SLUG instead of a file: analyses the consultation's submitted answers\n"
+    "to its text questions and keeps the results in the database (the back office's Analysis\n"
+    "page); the previous analysis keeps its theme ids."
 )
+USAGE = (
+    "%(prog)s INPUT --text-column COL --out DIR [options]\n"
+    "       %(prog)s --consultation SLUG [--seed N] [--embedder NAME] [--data-dir DIR]"
+)
+#: What only the file form uses: (attribute, how the user wrote it).
+FILE_ONLY = (("input", "INPUT"), ("text_column", "--text-column"), ("out", "--out"),
+             ("id_column", "--id-column"), ("question_column", "--question-column"),
+             ("group_column", "--group-column"), ("previous", "--previous"),
+             ("codes", "--codes"), ("min_theme_size", "--min-theme-size"),
+             ("max_themes", "--max-themes"), ("sub_themes", "--sub-themes"),
+             ("count_campaigns_once", "--count-campaigns-once"),
+             ("min_group_size", "--min-group-size"), ("cache_dir", "--cache-dir"))
 
 
 def register(commands) -> None:
@@ -32,16 +50,22 @@ def register(commands) -> None:
         description="Find the themes in free-text answers (per question), code every answer, "
         "score sentiment\nand framing, find campaigns and compare groups, offline.\n\n" + OUTPUT_NOTE,
     )
-    parser.add_argument("input", metavar="INPUT", help="CSV, XLSX, JSONL or Parquet file")
-    parser.add_argument("--text-column", metavar="COL", required=True,
-                        help="the column holding the answers")
+    parser.usage = USAGE
+    parser.epilog += "\n  consulta analyse --consultation future-of-london-policing --seed 0"
+    parser.add_argument("input", metavar="INPUT", nargs="?",
+                        help="CSV, XLSX, JSONL or Parquet file")
+    parser.add_argument("--consultation", metavar="SLUG",
+                        help="analyse this consultation's stored responses instead of a file")
+    parser.add_argument("--text-column", metavar="COL",
+                        help="the column holding the answers (required with INPUT)")
     parser.add_argument("--id-column", metavar="COL",
                         help="the column of answer ids (default: row numbers from 1)")
     parser.add_argument("--question-column", metavar="COL",
                         help="the column naming each answer's question (themes are per question)")
     parser.add_argument("--group-column", metavar="COL", action="append", default=[],
                         help="a column to compare groups by (repeat for several)")
-    parser.add_argument("--out", metavar="DIR", required=True, help="where to write the results")
+    parser.add_argument("--out", metavar="DIR",
+                        help="where to write the results (required with INPUT)")
     parser.add_argument("--embedder", choices=sorted(EMBEDDERS), default=None,
                         help="how texts become vectors (default: auto when available, else tfidf)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -60,10 +84,58 @@ def register(commands) -> None:
                         help="hide figures for groups smaller than this (default 10)")
     parser.add_argument("--cache-dir", metavar="DIR", help="embedding cache folder")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.set_defaults(handler=run)
+    add_data_dir(parser)
+    parser.set_defaults(handler=run, analyse_parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    _check_form(args)
+    if args.consultation:
+        return run_consultation(args)
+    return run_file(args)
+
+
+def _check_form(args: argparse.Namespace) -> None:
+    """One form or the other, complete: argparse's usage error otherwise."""
+    parser = args.analyse_parser
+    if args.consultation:
+        given = [flag for name, flag in FILE_ONLY
+                 if getattr(args, name) != parser.get_default(name)]
+        if given:
+            parser.error(f"{', '.join(given)}: for a file (INPUT), not with --consultation")
+        return
+    missing = [flag for name, flag in FILE_ONLY[:3] if not getattr(args, name)]
+    if missing:
+        parser.error("give INPUT --text-column COL --out DIR, or --consultation SLUG; "
+                     f"missing: {', '.join(missing)}")
+    if args.data_dir:
+        parser.error("--data-dir is used with --consultation only")
+
+
+def run_consultation(args: argparse.Namespace) -> int:
+    """Analyse a stored consultation and keep the results (Django is started only here)."""
+    setup(args)
+    from consulta.web.analysis.services import analyse_consultation
+    from consulta.web.consultations.models import Consultation
+
+    consultation = Consultation.objects.filter(slug=args.consultation).first()
+    if consultation is None:
+        raise CommandError(f"There is no consultation {args.consultation!r}.")
+    started = time.perf_counter()
+    try:
+        analysis_run = analyse_consultation(consultation, seed=args.seed,
+                                            embedder=args.embedder, progress=not args.quiet)
+    except ValueError as error:  # RecordsError: nothing to analyse, and the like
+        raise CommandError(f"{consultation.slug} could not be analysed: {error}") from None
+    counts = analysis_run.summary["counts"]
+    print(f"Analysed {consultation.slug}: {counts['questions']} question(s), "
+          f"{counts['themes']} themes, {counts['answers_coded']} answers coded "
+          f"in {time.perf_counter() - started:.1f} s.")
+    print(f"See them on /organise/{consultation.slug}/analysis/")
+    return 0
+
+
+def run_file(args: argparse.Namespace) -> int:
     from consulta.analysis.outputs import write_outputs
     from consulta.analysis.pipeline import AnalysisConfig, analyse, default_embedder
     from consulta.analysis.records import Columns, RecordsError, read_answers

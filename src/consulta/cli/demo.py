@@ -20,8 +20,8 @@ def register(commands) -> None:
         help="load the seed consultation (network and responses) and serve it",
         example="consulta demo --no-serve --data-dir /tmp/consulta-demo",
         description="Create the database if needed, load the seed consultation with its demo "
-        "network and\nresponses, create an organiser login, print it, and serve the site. "
-        "Running it again\nchanges nothing.",
+        "network and\nresponses, analyse its answers, create an organiser login, print it, and "
+        "serve the site.\nRunning it again changes nothing.",
     )
     parser.add_argument("--no-serve", action="store_true", help="prepare everything, then exit")
     add_server_options(parser)
@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from django.contrib.auth import authenticate
 
     from consulta.web.accounts.services import make_organiser
+    from consulta.web.analysis.services import analyse_unless_done
     from consulta.web.demo.loader import load_demo
     from consulta.web.demo.seed import SLUG
     from consulta.web.responses.models import Response
@@ -58,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
     ).count()
     state = "Loaded" if created else "Already loaded"
     print(f"{state}: {consultation.title} ({SLUG}), {submitted} submitted responses.")
+    analysis = analyse_unless_done(consultation)  # once: a second demo changes nothing
+    if analysis is not None:
+        print(f"Analysed the answers: {analysis.summary['counts']['themes']} themes found.")
     print(f"Data directory: {data_dir}")
     print(f"Organiser sign-in: {DEMO_ORGANISER} / {password}")
     if args.no_serve:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "consulta.web.responses",
     "consulta.web.outreach",
     "consulta.web.respond",
+    "consulta.web.analysis",
 ]
 
 MIDDLEWARE = [

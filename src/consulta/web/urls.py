@@ -14,5 +14,6 @@ urlpatterns = [
     path("organise/", include("consulta.web.consultations.urls")),
     path("organise/<slug:slug>/stakeholders/", include("consulta.web.stakeholders.urls")),
     path("organise/<slug:slug>/responses/", include("consulta.web.responses.urls")),
+    path("organise/<slug:slug>/analysis/", include("consulta.web.analysis.urls")),
     path("admin/", admin.site.urls),
 ]

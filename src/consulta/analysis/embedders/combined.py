@@ -35,8 +35,9 @@ from consulta.analysis.embedders.transformer import TransformerEmbedder
 
 logger = logging.getLogger(__name__)
 
-#: Transformer work per run for "auto", in tokens: about 10 s of the int8 model on 2 cores
-#: (measured 15-20k tokens/s; a 20-60 word answer is 30-80 tokens), so ~3,000 such answers.
+#: Transformer work per run for "auto", in tokens: about 3,000 answers of 20-60 words (48
+#: tokens on average), about 5 s of the int8 model on 2 idle cores (27k tokens/s measured;
+#: 3x slower on a busy machine). Counted in tokens, not texts: long answers cost more.
 AUTO_TOKEN_BUDGET = 150_000
 #: The fewest texts a projection is fitted on, even when a run's budget is spent.
 MIN_SAMPLE = 256
@@ -104,7 +105,11 @@ class CombinedEmbedder(Embedder):
             static = normalise_rows(counts @ self._static().vectors_)
             model = Ridge(alpha=self.alpha).fit(static[sample], np.stack([exact[texts[i]]
                                                                           for i in sample]))
-            out[rest] = normalise_rows(model.predict(static[rest]))
+            weights = model.coef_.T.astype(np.float32)
+            bias = model.intercept_.astype(np.float32)
+            for start in range(0, len(rest), 10_000):  # float32, in slices: 100k rows stay small
+                rows = rest[start:start + 10_000]
+                out[rows] = normalise_rows(static[rows] @ weights + bias)
         for index in np.flatnonzero(has_content):  # sampled texts and their duplicates
             vector = exact.get(texts[index])
             if vector is not None:
@@ -151,7 +156,7 @@ class AutoEmbedder(CombinedEmbedder):
         return vectors
 
     def describe(self) -> dict:
-        if self._fallback() is not None:
+        if getattr(self, "fallback_", None) is not None:  # known after the first embed
             return {**self.fallback_.describe(), "requested": "auto",
                     "fallback_reason": self.fallback_reason_}
         return {"name": self.name, "version": _version(), "token_budget": self.token_budget,

@@ -22,6 +22,7 @@ from consulta.analysis.embedders.base import Embedder, normalise_rows
 from consulta.analysis.embedders.models import STATIC_DIMENSIONS, ensure_static, model_version
 
 SIF_COEFFICIENT = 1e-4
+_CHUNK = 5000  # texts tokenised at a time
 _SKIPPED = re.compile(r"\[unused\d+\]|\[PAD\]|\[UNK\]|\[CLS\]|\[SEP\]|\[MASK\]")
 
 
@@ -46,10 +47,20 @@ class StaticEmbedder(Embedder):
 
     def token_counts(self, texts: Sequence[str]):
         """Sparse (texts x vocabulary) matrix of token counts (CSR, float32)."""
-        from scipy.sparse import csr_matrix
+        from scipy.sparse import vstack
 
         self._load()
-        encodings = self.tokenizer_.encode_batch(list(texts), add_special_tokens=False)
+        texts = list(texts)
+        # In chunks: a tokenizers Encoding holds tokens, offsets and masks besides the ids,
+        # about 10 KB per answer, so 100k answers at once would peak near 1 GB.
+        return vstack([self._counts(texts[start:start + _CHUNK])
+                       for start in range(0, len(texts), _CHUNK)] or [self._counts([])],
+                      format="csr")
+
+    def _counts(self, texts: list[str]):
+        from scipy.sparse import csr_matrix
+
+        encodings = self.tokenizer_.encode_batch(texts, add_special_tokens=False)
         lengths = np.fromiter((len(encoding.ids) for encoding in encodings), dtype=np.int64,
                               count=len(encodings))
         ids = np.fromiter((i for encoding in encodings for i in encoding.ids), dtype=np.int64,
@@ -102,7 +113,8 @@ def distill(model_path: str | os.PathLike, tokenizer_path: str | os.PathLike,
     kept = np.array([i for i in candidates if not _SKIPPED.fullmatch(tokenizer.id_to_token(i))],
                     dtype=np.int64)
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    encoder = TransformerEmbedder(model_path=model_path, tokenizer_path=tokenizer_path, threads=None)
+    encoder = TransformerEmbedder(model_path=model_path, tokenizer_path=tokenizer_path,
+                                  quantized=False)  # fp32, batches over all cores
     pooled = np.concatenate([
         encoder.run_ids(np.stack([np.full(len(batch), sep), batch, np.full(len(batch), cls)], 1),
                         output="mean_pooled")
@@ -117,7 +129,7 @@ def distill(model_path: str | os.PathLike, tokenizer_path: str | os.PathLike,
     reduced *= (sif_coefficient / (sif_coefficient + probability))[:, None]
     vectors = np.zeros((size, dimensions), dtype=np.float32)
     vectors[kept, :components] = reduced
-    return vectors, {"sif_coefficient": sif_coefficient, "tokens": int(len(kept)),
+    return vectors, {"sif_coefficient": sif_coefficient, "tokens": len(kept),
                      "pca_explained_variance": round(float(pca.explained_variance_ratio_.sum()), 4)}
 
 

@@ -3,7 +3,9 @@
 Ordering is fixed (organisations by name, responses by time then reference, answers in question
 order) so two exports of the same data are byte-identical apart from ``GENERATED_FIELDS``.
 Not exported: user accounts and memberships (they belong to an installation, not to a
-consultation), the audit trail, draft links and invitation links (secrets).
+consultation), the audit trail, draft links and invitation links (secrets), and analysis results
+(runs, themes, codings: they are derived from the responses, so after an import they are made
+again with ``consulta analyse --consultation SLUG``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,269 @@
+"""Analysing a consultation's stored responses with the analysis library, and keeping the results.
+
+Every submitted answer to a text question is one record of the library (id: the Answer's pk;
+question: "phase N: key"), with the group columns phase, sector, organisation type and role.
+The previous finished run is handed to the library as ``previous`` so theme ids (t01, t02...)
+stay put from one run to the next. The run row is written first and committed, so a failure
+can be recorded on it; the results are written in one transaction, all or nothing.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
+from consulta.web.consultations.models import Consultation, Phase, Question
+from consulta.web.responses.models import Answer, Response
+
+TEXT_KINDS = (Question.Kind.LONG_TEXT, Question.Kind.SHORT_TEXT)
+GROUP_COLUMNS = ["phase", "sector", "organisation type", "role"]
+#: Quotes kept per theme: the library's representative ones, then the most confident answers,
+#: so the page still has some to show after leaving out those whose consent forbids quoting.
+MAX_QUOTES_KEPT = 12
+QUOTE_CHARS = 600
+
+
+@dataclass
+class Records:
+    """The library's records, and the way back from its question names to Question rows."""
+
+    answers: list = field(default_factory=list)
+    questions: dict[str, Question] = field(default_factory=dict)  # "phase N: key" -> Question
+    framing_hints: dict[str, str] = field(default_factory=dict)
+
+
+def analyse_consultation(
+    consultation: Consultation, *, seed: int = 0, embedder: str | None = None,
+    progress: bool = False,
+) -> AnalysisRun:
+    """Analyse the consultation's submitted text answers and store a new run (status done).
+
+    On any error the run is marked failed with the error, earlier runs are left as they were,
+    and the error is raised again.
+    """
+    from consulta.analysis.pipeline import AnalysisConfig, analyse, default_embedder
+
+    previous_run = latest_done_run(consultation)
+    run = AnalysisRun.objects.create(consultation=consultation, status=AnalysisRun.Status.RUNNING)
+    started = time.perf_counter()
+    try:
+        records = collect_records(consultation)
+        config = AnalysisConfig(
+            embedder=embedder or default_embedder(), seed=seed,
+            group_columns=list(GROUP_COLUMNS), framing_hints=records.framing_hints,
+        )
+        previous = previous_analysis(previous_run, records) if previous_run else None
+        analysis = analyse(records.answers, config, previous=previous, progress=progress)
+        analysed = time.perf_counter()
+        with transaction.atomic():
+            counts = store_results(run, analysis, records)
+            run.summary = _summary(analysis, records, counts, previous_run,
+                                   analyse_seconds=analysed - started,
+                                   total_seconds=time.perf_counter() - started)
+            run.status = AnalysisRun.Status.DONE
+            run.finished_at = timezone.now()
+            run.save(update_fields=["summary", "status", "finished_at"])
+    except BaseException as error:
+        run.status = AnalysisRun.Status.FAILED
+        run.error = "".join(traceback.format_exception_only(error)).strip()
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        raise
+    return run
+
+
+def latest_done_run(consultation: Consultation) -> AnalysisRun | None:
+    return consultation.analysis_runs.filter(status=AnalysisRun.Status.DONE).first()
+
+
+def analyse_unless_done(consultation: Consultation, **options) -> AnalysisRun | None:
+    """A first analysis (for the demo): the new run, or None when a finished one exists."""
+    if latest_done_run(consultation) is not None:
+        return None
+    return analyse_consultation(consultation, **options)
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+def question_label(number: int, question: Question) -> str:
+    return f"phase {number}: {question.key}"
+
+
+def collect_records(consultation: Consultation) -> Records:
+    """One record per non-blank submitted answer to a text question, in phase and question order."""
+    from consulta.analysis.framing import hint_framing
+    from consulta.analysis.records import Answer as Record
+
+    numbers = {phase.pk: n for n, phase in enumerate(consultation.phases.all(), start=1)}
+    answers = (
+        Answer.objects.filter(
+            response__phase__consultation=consultation,
+            response__status=Response.Status.SUBMITTED, question__kind__in=TEXT_KINDS,
+        )
+        .exclude(text="")
+        .select_related("question__phase", "response__organisation", "response__role")
+        .order_by("question__phase__position", "question__phase_id", "question__position",
+                  "question_id", "pk")
+    )
+    records = Records()
+    for answer in answers:
+        phase = answer.question.phase
+        label = question_label(numbers[phase.pk], answer.question)
+        if label not in records.questions:
+            records.questions[label] = answer.question
+            if phase.audience == Phase.Audience.INTERNAL:
+                # The library frames points by the question they answer: give it the wording
+                # when the key alone ("q2") does not say which framing the question asks for.
+                question = answer.question
+                records.framing_hints[label] = next(
+                    (text for text in (question.key, question.title) if hint_framing(text)), label)
+        records.answers.append(Record(
+            id=str(answer.pk), question=label, text=answer.text,
+            groups=_groups(numbers[phase.pk], phase, answer.response),
+        ))
+    return records
+
+
+def _groups(number: int, phase: Phase, response: Response) -> dict[str, str]:
+    internal = phase.audience == Phase.Audience.INTERNAL
+    organisation = None if internal else response.organisation
+    return {
+        "phase": f"{number}: {phase.name}",
+        "sector": organisation.get_sector_display() if organisation else "",
+        "organisation type": organisation.type if organisation else "",
+        "role": response.role.name if internal and response.role else "",
+    }
+
+
+def previous_analysis(run: AnalysisRun, records: Records) -> dict:
+    """A finished run in the shape of the library's analysis.json, for ``previous``.
+
+    Questions are matched by Question row, not by name, so renumbered phases keep their themes.
+    """
+    labels = {q.pk: label for label, q in records.questions.items()}
+    themes: dict[str, list[dict]] = {}
+    for question_id, key, parent in (
+        run.themes.order_by("pk").values_list("question_id", "key", "parent__key")
+    ):
+        if question_id in labels:
+            themes.setdefault(labels[question_id], []).append({"theme": key, "parent": parent or ""})
+    answers = [
+        {"id": str(answer_id), "question": labels[question_id], "text_sha256": sha,
+         "segments": segments}
+        for answer_id, question_id, sha, segments in run.codings.values_list(
+            "answer_id", "answer__question_id", "text_sha256", "segments")
+        if question_id in labels
+    ]
+    return {"questions": [{"question": q, "themes": t} for q, t in themes.items()],
+            "answers": answers}
+
+
+# --- storing -----------------------------------------------------------------------------------
+
+
+def store_results(run: AnalysisRun, analysis, records: Records) -> dict[str, int]:
+    """Theme, Coding and CodedTheme rows for the run; returns what was stored."""
+    texts = {record.id: record.text for record in records.answers}
+    said = [row for row in analysis.answers if not row.empty]
+    themes = _store_themes(run, analysis, records, said, texts)
+    internal = {label for label, q in records.questions.items()
+                if q.phase.audience == Phase.Audience.INTERNAL}
+    codings = Coding.objects.bulk_create(
+        _coding(run, row, themes, row.question in internal) for row in said)
+    coded = CodedTheme.objects.bulk_create(
+        CodedTheme(coding=coding, theme=themes[(row.question, theme)],
+                   confidence=row.confidences.get(theme, 0.0))
+        for coding, row in zip(codings, said) for theme in row.themes
+    )
+    top = sum(1 for theme in themes.values() if theme.parent_id is None and theme.key != "other")
+    return {"questions": len(analysis.questions), "themes": top,
+            "sub_themes": sum(1 for theme in themes.values() if theme.parent_id),
+            "answers": len(analysis.answers), "answers_coded": len(codings),
+            "coded_themes": len(coded)}
+
+
+def _store_themes(run, analysis, records: Records, said, texts) -> dict[tuple[str, str], Theme]:
+    by_question: dict[str, list] = {}
+    for row in said:
+        by_question.setdefault(row.question, []).append(row)
+    stored: dict[tuple[str, str], Theme] = {}
+    # Parents first: sub-themes point at them, and bulk_create needs their primary keys.
+    for parents in (True, False):
+        found = [(question.question, theme) for question in analysis.questions
+                 for theme in question.themes if (not theme.parent) == parents]
+        rows = Theme.objects.bulk_create(
+            Theme(run=run, question=records.questions[label], key=theme.theme,
+                  parent=None if parents else stored[(label, theme.parent)],
+                  label=theme.label[:200], description=theme.description, size=theme.size,
+                  share=theme.share, quotes=_quotes(theme, by_question.get(label, []), texts))
+            for label, theme in found
+        )
+        stored.update(((label, row.key), row) for (label, _), row in zip(found, rows))
+    return stored
+
+
+def _quotes(theme, rows, texts: dict[str, str]) -> list[dict]:
+    """The library's quotes, then passages of the answers most confidently in the theme."""
+    quotes = [{"answer": int(answer), "text": text}
+              for answer, text in zip(theme.quote_ids, theme.quotes)]
+    quoted = {quote["answer"] for quote in quotes}
+    if theme.theme == "other":
+        return quotes
+    candidates = sorted((row for row in rows if theme.theme in row.themes),
+                        key=lambda row: (-row.confidences.get(theme.theme, 0.0), int(row.id)))
+    for row in candidates:
+        if len(quotes) >= MAX_QUOTES_KEPT:
+            break
+        if int(row.id) not in quoted:
+            quotes.append({"answer": int(row.id),
+                           "text": _passage(row, texts[row.id], {theme.theme, theme.parent})})
+    return quotes
+
+
+def _passage(row, text: str, themes: set[str]) -> str:
+    """The answer's first point in the theme (or its first point), at most QUOTE_CHARS long."""
+    segments = row.segments or [{"start": 0, "end": len(text), "theme": ""}]
+    chosen = next((s for s in segments if s.get("theme") in themes), segments[0])
+    passage = text[chosen["start"]:chosen["end"]].strip()
+    return passage if len(passage) <= QUOTE_CHARS else passage[:QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _coding(run, row, themes, internal: bool) -> Coding:
+    segments = [segment if internal else {k: v for k, v in segment.items() if k != "framing"}
+                for segment in row.segments]
+    return Coding(
+        run=run, answer_id=int(row.id),
+        primary=themes.get((row.question, row.theme)),
+        confidence=row.confidence or 0.0, sentiment=row.sentiment,
+        # Framing (challenge, working well, opportunity) is asked of internal phases only.
+        framing=row.framing if internal else "", campaign=row.campaign,
+        segments=segments, text_sha256=row.text_sha256,
+    )
+
+
+def _summary(analysis, records: Records, counts, previous_run, *, analyse_seconds,
+             total_seconds) -> dict:
+    """analysis.json without the per-answer rows, question names mapped to Question pks."""
+    question_ids = {label: q.pk for label, q in records.questions.items()}
+    return {
+        "config": analysis.config, "versions": analysis.versions, "embedder": analysis.embedder,
+        "timings": {**analysis.timings, "analyse": round(analyse_seconds, 3),
+                    "store": round(total_seconds - analyse_seconds, 3),
+                    "total": round(total_seconds, 3)},
+        "counts": counts,
+        "previous_run": previous_run.pk if previous_run else None,
+        "questions": [
+            {"question": question_ids[q.question], "name": q.question, "answers": q.answers,
+             "empty": q.empty, "other": q.other, "other_reasons": q.other_reasons,
+             "coding": q.coding}
+            for q in analysis.questions
+        ],
+        "groups": analysis.groups,
+        "campaigns": analysis.campaigns,
+    }

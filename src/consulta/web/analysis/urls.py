@@ -1,0 +1,9 @@
+from django.urls import path
+
+from consulta.web.analysis import views
+
+app_name = "analysis"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+]

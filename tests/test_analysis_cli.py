@@ -1,0 +1,84 @@
+"""`consulta analyse --consultation SLUG` and the demo's first analysis."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from analysis_answers import add_answers
+from consulta.cli import main
+from consulta.web.analysis.models import AnalysisRun, Coding, Theme
+from consulta.web.analysis.services import analyse_unless_done
+from consulta.web.demo.loader import load_demo
+from consulta.web.interchange.exporter import GENERATED_FIELDS, export_consultations
+from consulta.web.responses.models import Answer, Response
+
+
+def analyse(*args: str, data_dir) -> int:
+    return main(["analyse", *args, "--quiet", "--data-dir", str(data_dir)])
+
+
+def test_it_analyses_a_stored_consultation(consultation, tmp_path, capsys):
+    add_answers(consultation)
+    assert analyse("--consultation", "policing-a", "--embedder", "tfidf", "--seed", "3",
+                   data_dir=tmp_path) == 0
+    run = AnalysisRun.objects.get(consultation=consultation)
+    assert run.status == AnalysisRun.Status.DONE
+    assert run.summary["config"]["seed"] == 3
+    out = capsys.readouterr().out
+    counts = run.summary["counts"]
+    assert f"{counts['questions']} question(s), {counts['themes']} themes, " \
+           f"{counts['answers_coded']} answers coded" in out
+    assert "/organise/policing-a/analysis/" in out
+
+
+def test_it_reports_an_unknown_consultation(db, tmp_path, capsys):
+    assert analyse("--consultation", "nope", data_dir=tmp_path) == 2
+    assert "no consultation 'nope'" in capsys.readouterr().err
+
+
+def test_it_reports_a_consultation_with_nothing_to_analyse(consultation, tmp_path, capsys):
+    assert analyse("--consultation", "policing-a", "--embedder", "tfidf", data_dir=tmp_path) == 2
+    assert "policing-a could not be analysed" in capsys.readouterr().err
+    assert AnalysisRun.objects.get().status == AnalysisRun.Status.FAILED
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "missing: INPUT, --text-column, --out"),
+    (["answers.csv", "--out", "results"], "missing: --text-column"),
+    (["answers.csv", "--consultation", "policing-a"], "INPUT: for a file"),
+    (["--consultation", "policing-a", "--out", "results"], "--out: for a file"),
+    (["answers.csv", "--text-column", "a", "--out", "o", "--data-dir", "d"], "--data-dir is used"),
+])
+def test_it_asks_for_one_complete_form(args, message, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(["analyse", *args])
+    assert exit.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_demo_is_analysed_once(db):
+    consultation, _ = load_demo(datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc))
+    first = analyse_unless_done(consultation, embedder="tfidf")
+    assert first.status == AnalysisRun.Status.DONE
+    assert first.summary["counts"]["themes"] > 10
+    said = Answer.objects.filter(response__phase__consultation=consultation,
+                                 response__status=Response.Status.SUBMITTED,
+                                 question__kind="long_text").exclude(text="")
+    assert Coding.objects.filter(run=first).count() == said.count()
+    themes = Theme.objects.count()
+    assert analyse_unless_done(consultation, embedder="tfidf") is None
+    assert AnalysisRun.objects.count() == 1 and Theme.objects.count() == themes
+
+
+def test_the_export_leaves_analysis_out(consultation):
+    add_answers(consultation)
+
+    def exported() -> dict:
+        document = export_consultations(["policing-a"])
+        return {k: v for k, v in document.items() if k not in GENERATED_FIELDS}
+
+    before = exported()
+    analyse_unless_done(consultation, embedder="tfidf")
+    assert exported() == before

@@ -1,0 +1,182 @@
+"""The back office's analysis page: themes, shares and quotes, read-only, consent honoured."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pytest
+
+from analysis_answers import add_answers, submit
+from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
+from consulta.web.analysis.services import analyse_consultation
+from consulta.web.responses.models import Response
+from consulta.web.stakeholders.models import Organisation
+
+URL = "/organise/policing-a/analysis/"
+
+
+@pytest.fixture
+def analysed(consultation):
+    answers = add_answers(consultation)
+    run = analyse_consultation(consultation, embedder="tfidf")
+    return run, answers
+
+
+def page(client, user) -> str:
+    client.force_login(user)
+    response = client.get(URL)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+def test_it_shows_the_page_to_organisers_and_analysts(client, organiser, analyst):
+    assert "<h1>Analysis</h1>" in page(client, organiser)
+    assert "<h1>Analysis</h1>" in page(client, analyst)
+
+
+def test_it_hides_the_page_from_outsiders(client, outsider):
+    client.force_login(outsider)
+    assert client.get(URL).status_code == 404
+
+
+def test_it_sends_signed_out_visitors_to_sign_in(client, consultation):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_it_is_read_only(client, organiser):
+    client.force_login(organiser)
+    assert client.post(URL).status_code == 405
+
+
+def test_the_overview_links_to_it(client, organiser):
+    client.force_login(organiser)
+    assert f'href="{URL}"' in client.get("/organise/policing-a/").content.decode()
+
+
+# --- content -----------------------------------------------------------------------------------
+
+
+def test_it_says_how_to_run_the_first_analysis(client, organiser):
+    content = page(client, organiser)
+    assert "No analysis yet" in content
+    assert "consulta analyse --consultation policing-a" in content
+
+
+def test_it_shows_each_questions_themes_counts_and_shares(client, organiser, analysed):
+    run, _ = analysed
+    content = page(client, organiser)
+    assert "No analysis yet" not in content
+    for question in ("How can the service build trust?", "What are the biggest challenges?"):
+        assert escape(question) in content
+    for theme in Theme.objects.filter(run=run).exclude(key="other"):
+        assert escape(theme.label) in content
+        assert f'<td class="num">{theme.size}</td>' in content
+    assert "by sector of the respondent" in content and "by role" in content
+    assert "Voluntary and community" in content and "police officer" in content
+    assert "Overall sentiment of the answers" in content
+    assert "Answers by their main framing" in content  # the internal phase only
+    assert content.count("Answers by their main framing") == 1
+
+
+def test_it_never_quotes_a_response_without_consent(client, organiser, analysed):
+    run, answers = analysed
+    unquotable = {a.pk for a in answers["unquotable"]}
+    stored = [q["answer"] for theme in Theme.objects.filter(run=run) for q in theme.quotes]
+    assert unquotable & set(stored)  # the analysis picked some: the page must leave them out
+    content = page(client, organiser)
+    assert "<blockquote>" in content
+    for answer in answers["unquotable"]:
+        assert escape(answer.text.rstrip(".")) not in content
+        assert f"Response {answer.response.reference}" not in content
+
+
+def test_it_names_organisations_only_with_full_consent(client, organiser, analysed):
+    _, answers = analysed
+    content = page(client, organiser)
+    for answer in answers["partners"]:
+        reference = f"Response {answer.response.reference}"
+        named = f"{reference}, {escape(answer.response.organisation.name)}"
+        if answer.response.consent == Response.Consent.ANONYMOUS:
+            assert named not in content
+        if answer.response.consent == Response.Consent.FULL and reference in content:
+            assert named in content
+
+
+def test_it_notes_a_failed_analysis_after_the_last_good_one(client, organiser, analysed):
+    AnalysisRun.objects.create(consultation=analysed[0].consultation,
+                               status=AnalysisRun.Status.FAILED, error="ValueError: no memory")
+    content = page(client, organiser)
+    assert "ValueError: no memory" in content
+    assert "The results below are from the analysis before it" in content
+
+
+# --- a run written by hand: exact consent, identity and escaping rules --------------------------
+
+
+@pytest.fixture
+def crafted(consultation):
+    """One theme per question quoting answers of every consent, and hostile text."""
+    internal, partners = consultation.phases.all()
+    trust, challenges = partners.questions.get(key="trust"), internal.questions.get(key="challenges")
+    ambulance = Organisation.objects.get(consultation=consultation, sector="public")
+    full, anonymous, none = Response.Consent.FULL, Response.Consent.ANONYMOUS, Response.Consent.NONE
+    said = {
+        "withheld": submit(partners, trust, "Secret: the chief told us off the record.", 1,
+                           consent=none, organisation=ambulance),
+        "named": submit(partners, trust, "<script>alert('x')</script> Patrol more at night.", 2,
+                        consent=full, organisation=ambulance),
+        "unnamed": submit(partners, trust, "Publish me without my name please.", 3,
+                          consent=anonymous, organisation=ambulance),
+        "staff": submit(internal, challenges, "Night shifts are short staffed.", 4,
+                        consent=full, organisation=ambulance),
+    }
+    run = AnalysisRun.objects.create(consultation=consultation, status=AnalysisRun.Status.DONE,
+                                     summary={"config": {"min_group_size": 10, "seed": 0}})
+    partner_theme = Theme.objects.create(
+        run=run, question=trust, key="t01", label="<b>Night & day</b>", size=3, share=1.0,
+        description="Answers about patrols, such as “Secret: the chief told us off the record”.",
+        quotes=[{"answer": said[k].pk, "text": said[k].text}
+                for k in ("withheld", "named", "unnamed")],
+    )
+    staff_theme = Theme.objects.create(
+        run=run, question=challenges, key="t01", label="Staffing", size=1, share=1.0,
+        description="Answers about staffing.", quotes=[{"answer": said["staff"].pk,
+                                                        "text": said["staff"].text}])
+    for key, answer in said.items():
+        theme = staff_theme if key == "staff" else partner_theme
+        coding = Coding.objects.create(run=run, answer=answer, primary=theme,
+                                       sentiment="negative", framing="challenge")
+        CodedTheme.objects.create(coding=coding, theme=theme, confidence=0.9)
+    return said
+
+
+def test_it_leaves_out_withheld_words_even_from_descriptions(client, organiser, crafted):
+    content = page(client, organiser)
+    assert "chief told us" not in content
+    assert "Response T001-TEST" not in content
+    assert "Answers about patrols." in content
+
+
+def test_it_shows_identity_only_for_full_consent_in_identified_phases(client, organiser, crafted):
+    content = page(client, organiser)
+    assert "Response T002-TEST, Eastvale Ambulance Service" in content
+    assert "Response T003-TEST</footer>" in content  # published anonymously
+    assert "Response T004-TEST</footer>" in content  # an anonymous phase names nobody
+    assert content.count("Eastvale Ambulance Service") == 1
+
+
+def test_it_escapes_what_people_and_the_analysis_wrote(client, organiser, crafted):
+    content = page(client, organiser)
+    assert "<script>alert" not in content and "<b>Night" not in content
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in content
+    assert "&lt;b&gt;Night &amp; day&lt;/b&gt;" in content
+
+
+def test_it_hides_the_figures_of_small_groups(client, organiser, crafted):
+    content = page(client, organiser)
+    assert "fewer than 10" in content and "not shown" in content
