@@ -51,8 +51,7 @@ class ThemeConfidence:
         self.model_ = None
         if len(present) >= 2:
             self.model_ = LogisticRegression(C=self.C, max_iter=500)
-            with one_blas_thread():
-                self.model_.fit(embeddings[rows], np.asarray(labels)[rows])
+            self.model_.fit(embeddings[rows], np.asarray(labels)[rows])
         self.classes_ = present
         return self
 
@@ -63,14 +62,6 @@ class ThemeConfidence:
             return out
         out[:, self.classes_] = self.model_.predict_proba(embeddings)
         return out
-
-
-def one_blas_thread():
-    """Small logistic regressions run fastest on one BLAS thread: on a busy machine (a web
-    server, other jobs) OpenBLAS's spinning threads made them ~100x slower (demo: 22 s vs 0.2 s)."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def roll_up(
@@ -130,9 +121,8 @@ class CodedAssignment:
         if len(self.themes_) < 2:
             raise ValueError("Coded examples need at least two different themes to learn from.")
         self.model_ = LogisticRegression(C=self.C, max_iter=1000, class_weight="balanced")
-        with one_blas_thread():
-            self.model_.fit(embeddings, codes)
-            self.kappa_, self.kappa_note_ = self._cross_validated_kappa(embeddings, codes)
+        self.model_.fit(embeddings, codes)
+        self.kappa_, self.kappa_note_ = self._cross_validated_kappa(embeddings, codes)
         self.n_examples_ = len(codes)
         return self
 

@@ -126,10 +126,20 @@ def analyse(
 ) -> Analysis:
     """The whole analysis. ``previous``: an earlier analysis.json (dict) to keep theme ids;
     ``codes``: (question or None, answer id) -> the analyst's theme."""
-    from tqdm import tqdm
+    from threadpoolctl import threadpool_limits
 
     config = config or AnalysisConfig()
     check_answers(answers)
+    # One BLAS thread: with spare cores busy (a web server, other jobs) OpenBLAS's spinning
+    # threads made small linear algebra ~100x slower (the demo's coding stage: 22 s vs 0.2 s);
+    # on 2 cores more BLAS threads gain little. onnxruntime's own threads are not affected.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _analyse(answers, config, previous, codes, progress)
+
+
+def _analyse(answers, config, previous, codes, progress) -> Analysis:
+    from tqdm import tqdm
+
     run = _Run(config, previous or {}, codes or {})
     questions = by_question(answers)
     bar = tqdm(total=len(questions) * len(STAGES), disable=not progress, unit="step",
