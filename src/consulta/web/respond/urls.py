@@ -1,5 +1,5 @@
-"""The respondent journey's addresses (names are contracts with other apps: see
-docs/dev-brief-journey.md). Included at the site root."""
+"""The respondent journey's addresses (other apps build links with these names: outreach's
+invitation emails use ``respond:invitation``). Included at the site root."""
 
 from django.urls import path
 
