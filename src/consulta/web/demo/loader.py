@@ -20,9 +20,7 @@ from consulta.web.demo import seed
 from consulta.web.demo.invitations import partner_invitations
 from consulta.web.interchange.exporter import FORMAT, FORMAT_VERSION, timestamp
 from consulta.web.interchange.importer import import_consultations
-from consulta.web.responses.models import new_reference
-
-CONSENT = {"in full": "full", "anonymously": "anonymous", "not at all": "none"}
+from consulta.web.responses.models import Response, new_reference
 
 
 def read_data_file(name: str) -> dict:
@@ -72,7 +70,7 @@ def _response(reference: str, submitted: datetime, item: dict, rng: random.Rando
         "channel": item.get("channel", "web"),
         "created_at": timestamp(submitted - timedelta(minutes=writing_minutes)),
         "submitted_at": timestamp(submitted),
-        "consent": CONSENT[item["consent"]],
+        "consent": Response.Consent.parse(item["consent"]).value,
     }
 
 

@@ -83,12 +83,7 @@ def _consultation(consultation: Consultation) -> dict:
 
 
 def _person(person) -> dict:
-    return {
-        "name": person.name,
-        "email": person.email,
-        "organisation": person.organisation.name if person.organisation else None,
-        "job_title": person.job_title,
-    }
+    return {**_person_ref(person), "job_title": person.job_title}
 
 
 def _phase(phase: Phase) -> dict:

@@ -333,7 +333,8 @@ def invitation_for_token(token: str) -> Invitation | None:
         return None
     row = (
         InvitationToken.objects.select_related(
-            "invitation__phase__consultation", "invitation__person", "invitation__organisation"
+            "invitation__phase__consultation", "invitation__person", "invitation__organisation",
+            "invitation__response",
         )
         .filter(token_hash=hash_token(token))
         .first()

@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from consulta.web.consultations.models import Consultation, Phase
-from consulta.web.outreach.models import Invitation, InvitationToken
+from consulta.web.outreach.models import Invitation
+from consulta.web.outreach.services import invitation_for_token
 from consulta.web.respond.pages import closed_page
 from consulta.web.responses.models import DraftAccess, Response
 from consulta.web.tokens import hash_token
@@ -42,19 +43,12 @@ def key_matches(phase: Phase, key: str | None) -> bool:
     return bool(key) and secrets.compare_digest(key.encode(), phase.access_key.encode())
 
 
-def invitation_for_token(token: str) -> Invitation:
+def invitation_or_404(token: str) -> Invitation:
     """The invitation a personal link belongs to, or 404 (unknown, or its consultation hidden)."""
-    found = (
-        InvitationToken.objects.select_related(
-            "invitation__phase__consultation", "invitation__person", "invitation__organisation",
-            "invitation__response",
-        )
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if found is None or not found.invitation.phase.consultation.is_public():
+    invitation = invitation_for_token(token)
+    if invitation is None or not invitation.phase.consultation.is_public():
         raise Http404("No such invitation")
-    return found.invitation
+    return invitation
 
 
 @dataclass

@@ -20,7 +20,7 @@ from consulta.web.respond.drafts import new_access, start_draft
 from consulta.web.respond.forms import BeginForm
 from consulta.web.respond.journey import Journey
 from consulta.web.respond.loading import (
-    invitation_for_token,
+    invitation_or_404,
     key_matches,
     load_draft,
     phase_by_number,
@@ -95,7 +95,7 @@ def begin(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @require_GET
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    item = invitation_for_token(token)
+    item = invitation_or_404(token)
     phase = item.phase
     if phase.state() == "closed":
         return closed_page(request, phase)
@@ -108,7 +108,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def invitation_begin(request: HttpRequest, token: str) -> HttpResponse:
-    item = invitation_for_token(token)
+    item = invitation_or_404(token)
     phase = item.phase
     if phase.state() == "closed":
         return closed_page(request, phase)
