@@ -52,9 +52,10 @@ def submitted_responses(consultation: Consultation):
 def phases_with_counts(consultation: Consultation) -> list[Phase]:
     """The phases in order, each with ``submitted_count``."""
     return list(
+        # Explicit order: Django leaves Meta.ordering out of GROUP BY queries.
         consultation.phases.annotate(
             submitted_count=Count("responses", filter=Q(responses__status=SUBMITTED))
-        )
+        ).order_by("position", "pk")
     )
 
 

@@ -51,10 +51,12 @@ def submitted_responses(consultation: Consultation):
 
 def phase_totals(consultation: Consultation) -> list[tuple[Phase, int, int]]:
     """The phases in order with their submitted and draft counts."""
+    # Explicit order: Django leaves Meta.ordering out of GROUP BY queries, and PostgreSQL
+    # then returns the phases in any order.
     phases = consultation.phases.annotate(
         submitted=Count("responses", filter=Q(responses__status=SUBMITTED)),
         drafts=Count("responses", filter=Q(responses__status=DRAFT)),
-    )
+    ).order_by("position", "pk")
     return [(phase, phase.submitted, phase.drafts) for phase in phases]
 
 

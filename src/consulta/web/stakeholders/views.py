@@ -25,7 +25,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = membership.consultation
     organisations = consultation.organisations.select_related("parent").annotate(
         people_count=Count("people")
-    )
+    ).order_by("name")  # Django leaves Meta.ordering out of GROUP BY queries
     counts = dict(
         consultation.organisations.values_list("sector").annotate(n=Count("id")).order_by()
     )
