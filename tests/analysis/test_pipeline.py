@@ -89,6 +89,20 @@ def test_themes_are_found_per_question():
     assert {r.question for r in result.answers} == {"Q1", "Q2"}
 
 
+def test_answers_carry_their_sub_theme_first_and_its_broad_theme_too(result):
+    themes = {t.theme: t for t in result.questions[0].themes}
+    subs = [t for t in themes.values() if t.parent]
+    assert subs, "the survey's topics each have several subjects"
+    for sub in subs:
+        assert themes[sub.parent].parent == "" and sub.theme.startswith(sub.parent + ".")
+        assert themes[sub.parent].size >= sub.size
+    for row in result.answers:
+        if row.theme and row.theme != "other" and themes[row.theme].parent:
+            assert row.themes[0] == row.theme and themes[row.theme].parent in row.themes
+    order = [t.theme for t in result.questions[0].themes if t.theme != "other"]
+    assert all(themes[t].parent in order[:i] for i, t in enumerate(order) if themes[t].parent)
+
+
 def test_a_previous_analysis_keeps_theme_ids_and_assignments(tmp_path):
     answers = consultation(24)
     first = analyse(answers[:-12], AnalysisConfig(embedder="tfidf"))
@@ -100,6 +114,8 @@ def test_a_previous_analysis_keeps_theme_ids_and_assignments(tmp_path):
     assert sum(kept) / len(kept) >= 0.95
     first_ids = {t.theme for t in first.questions[0].themes}
     assert first_ids - {"other"} <= {t.theme for t in second.questions[0].themes}
+    parents = {t.theme: t.parent for t in second.questions[0].themes}
+    assert all(parents[t.theme] == t.parent for t in first.questions[0].themes)
 
 
 def test_coded_examples_drive_the_themes_and_report_kappa():

@@ -27,7 +27,7 @@ def test_it_finds_themes_that_never_mix_topics_without_being_told_how_many(data)
     assert 4 <= len(model.theme_ids_) <= 30
     themed = model.labels_ >= 0
     assert homogeneity_score(np.array(topics)[themed], model.labels_[themed]) >= 0.9
-    assert model.theme_ids_[0] == "t01"
+    assert model.theme_ids_[0] in ("t01", "t01.1")
     assert model.centroids_.shape == (len(model.theme_ids_), X.shape[1])
 
 
@@ -93,16 +93,26 @@ def test_too_few_points_make_one_theme(data):
     assert model.theme_ids_ == ["t01"] and (model.labels_ == 0).all()
 
 
-def test_sub_themes_have_parents(data):
+def test_it_groups_specific_themes_into_broad_ones_by_topic(data):
+    texts, topics, X = data  # four topics, each of six subjects
+    model = ThemeModel().fit(X, texts)
+    assert model.group_ids_, "six subjects to a topic make sub-themes"
+    parent_of = [model.parents_[model.theme_ids_[t]] or model.theme_ids_[t] if t >= 0 else "other"
+                 for t in model.labels_]
+    themed = model.labels_ >= 0
+    assert len(set(parent_of)) < len(model.theme_ids_)
+    assert homogeneity_score(np.array(topics)[themed], np.array(parent_of)[themed]) >= 0.9
+    for theme, parent in model.parents_.items():
+        if parent:
+            assert theme.startswith(parent + ".") and parent in model.group_ids_
+    assert model.group_centroids_.shape == (len(model.group_ids_), X.shape[1])
+
+
+def test_without_sub_themes_every_theme_stands_alone(data):
     texts, _, X = data
-    model = ThemeModel(sub_themes=True, min_theme_size=25).fit(X, texts)
-    subs = [t for t in model.theme_ids_ if model.parents_[t]]
-    assert subs, "a theme of 30 answers on six subjects splits"
-    for theme in subs:
-        parent = model.parents_[theme]
-        rows = model.sub_labels_ == model.theme_ids_.index(theme)
-        assert theme.startswith(parent + ".")
-        assert (model.labels_[rows] == model.theme_ids_.index(parent)).all()
+    model = ThemeModel(sub_themes=False).fit(X, texts)
+    assert model.group_ids_ == [] and not any(model.parents_.values())
+    assert model.theme_ids_[0] == "t01"
 
 
 def test_incremental_keeps_ids_and_earlier_assignments():
@@ -113,9 +123,14 @@ def test_incremental_keeps_ids_and_earlier_assignments():
     first = ThemeModel().fit(X[:first_n], texts[:first_n])
     earlier = names(first)
     previous = PreviousThemes(theme_ids=first.theme_ids_,
-                              point_themes=earlier + [None] * (len(texts) - first_n))
+                              point_themes=earlier + [None] * (len(texts) - first_n),
+                              parents=first.parents_)
     second = ThemeModel(previous=previous).fit(X, texts)
     now = names(second)
+    assert all(second.parents_[t] == first.parents_[t] for t in first.theme_ids_
+               if t in second.parents_)
+    added = set(second.theme_ids_) - set(first.theme_ids_)
+    assert not added & set(first.group_ids_), "a new theme never takes a broad theme's id"
     unchanged = np.mean([a == b for a, b in zip(earlier, now[:first_n])])
     assert unchanged >= 0.95
     assert set(first.theme_ids_) <= set(second.theme_ids_)
@@ -139,7 +154,11 @@ def test_incremental_adds_a_theme_only_for_a_new_dense_topic():
     second = ThemeModel(previous=previous).fit(X, texts)
     added = [t for t in second.theme_ids_ if t not in first.theme_ids_]
     assert added, "twenty answers on a new topic make a new theme"
-    assert all(int(t[1:]) > max(int(s[1:]) for s in first.theme_ids_) for t in added)
+    def number(theme: str) -> int:
+        return int(theme[1:].split(".")[0])
+
+    assert all(number(t) > max(number(s) for s in first.theme_ids_) for t in added)
+    assert all(second.parents_[t] is None for t in added), "a new theme stands alone"
     new_labels = names(second)[len(known):]
     assert np.mean([label in added for label in new_labels]) >= 0.8
     assert set(TOPICS) >= {"partnership"}

@@ -41,7 +41,7 @@ class AnalysisConfig:
     seed: int = 0
     min_theme_size: int | None = None  # None: max(5, 1% of the question's points)
     max_themes: int = 30
-    sub_themes: bool = False
+    sub_themes: bool = True  # broad themes, each grouping specific sub-themes
     max_other_share: float = 0.05
     merge_threshold: float = 0.95  # centroid cosine: only near-identical themes merge
     campaign_threshold: float = 0.8
@@ -247,6 +247,7 @@ class _Run:
                 theme_ids=earlier["theme_ids"],
                 point_themes=[earlier["points"].get(_point_key(answers[owner[i]], p))
                               for i, p in enumerate(points)],
+                parents=earlier["parents"],
             )
         model = ThemeModel(min_theme_size=c.min_theme_size, max_themes=c.max_themes,
                            seed=c.seed, merge_threshold=c.merge_threshold,
@@ -255,36 +256,37 @@ class _Run:
         return model.fit(X, [p.text for p in points])
 
     def _labels(self, question, answers, points, owner, X, model) -> list[ThemeResult]:
+        """Labels of the themes points are coded to, then of the broad themes grouping them."""
         texts = [p.text for p in points]
         ids = [answers[i].id for i in owner]
-        top = [t for t in model.theme_ids_ if model.parents_.get(t) is None]
-        labeller = ThemeLabeller().fit(texts, model.labels_, X, model.centroids_[: len(top)],
-                                       owners=ids)
-        found = list(zip(top, labeller.labels_))
-        if len(model.theme_ids_) > len(top):
-            sub = ThemeLabeller().fit(texts, np.where(model.sub_labels_ >= 0,
-                                                      model.sub_labels_ - len(top), -1),
-                                      X, model.centroids_[len(top):], owners=ids)
-            found += list(zip(model.theme_ids_[len(top):], sub.labels_))
+        found = dict(zip(model.theme_ids_, ThemeLabeller().fit(
+            texts, model.labels_, X, model.centroids_, owners=ids).labels_))
+        if model.group_ids_:
+            groups = np.array([model.group_ids_.index(model.parents_[model.theme_ids_[t]])
+                               if t >= 0 and model.parents_[model.theme_ids_[t]] else -1
+                               for t in model.labels_], dtype=int)
+            found.update(zip(model.group_ids_, ThemeLabeller().fit(
+                texts, groups, X, model.group_centroids_, owners=ids).labels_))
         return [ThemeResult(
             question=question, theme=theme, parent=model.parents_.get(theme) or "",
             label=label.label, description=label.description, size=0, share=0.0,
             quote_ids=[ids[q] for q in label.quotes], key_phrases=label.key_phrases,
             quotes=[texts[q] for q in label.quotes],
-        ) for theme, label in found]
+        ) for theme, label in sorted(found.items(), key=lambda item: _display_order(item[0]))]
 
     def _code(self, answers, points, owner, X, model, point_themes) -> list[AnswerCoding]:
-        top = [t for t in model.theme_ids_ if model.parents_.get(t) is None]
-        probabilities = ThemeConfidence().fit(X, model.labels_, len(top)).predict_proba(X)
+        probabilities = ThemeConfidence().fit(X, model.labels_,
+                                              len(model.theme_ids_)).predict_proba(X)
         codings = roll_up(len(answers), owner, [p.words for p in points], point_themes,
-                          probabilities, top)
-        for p, sub in enumerate(model.sub_labels_):  # a point's sub-theme applies too
-            if sub >= 0:
-                coding = codings[owner[p]]
-                theme = model.theme_ids_[sub]
-                if theme not in coding.themes:
-                    coding.themes.append(theme)
-                    coding.confidences[theme] = coding.confidences.get(point_themes[p], 1.0)
+                          probabilities, model.theme_ids_)
+        for coding in codings:  # a sub-theme's broad theme applies too
+            for theme in list(coding.themes):
+                parent = model.parents_.get(theme)
+                if parent:
+                    coding.confidences[parent] = max(coding.confidences.get(parent, 0.0),
+                                                     coding.confidences.get(theme, 0.0))
+                    if parent not in coding.themes:
+                        coding.themes.append(parent)
         return codings
 
     def _codes_for(self, question: str, answers: list[Answer]) -> dict[int, str]:
@@ -406,6 +408,11 @@ def _answer_row(answer: Answer, coding: AnswerCoding, sentiment, campaign, point
     )
 
 
+def _display_order(theme: str) -> tuple:
+    """t01, t01.1, t01.2, t02...: a broad theme, then its sub-themes."""
+    return tuple(int(part) if part.isdigit() else 0 for part in theme[1:].split("."))
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -418,9 +425,13 @@ def _previous_by_question(previous: Mapping) -> dict[str, dict]:
     """From an earlier analysis.json: per question, its theme ids and each point's theme."""
     out: dict[str, dict] = {}
     for question in previous.get("questions", []):
-        ids = [t["theme"] for t in question.get("themes", [])
-               if t["theme"] != OTHER and not t.get("parent")]
-        out[question["question"]] = {"theme_ids": ids, "points": {}}
+        themes = [t for t in question.get("themes", []) if t["theme"] != OTHER]
+        broad = {t.get("parent") for t in themes if t.get("parent")}
+        out[question["question"]] = {  # points are coded to the themes no other theme groups
+            "theme_ids": [t["theme"] for t in themes if t["theme"] not in broad],
+            "parents": {t["theme"]: t.get("parent") or None for t in themes
+                        if t["theme"] not in broad},
+            "points": {}}
     for answer in previous.get("answers", []):
         entry = out.get(answer.get("question"))
         if entry is None:

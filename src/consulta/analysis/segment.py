@@ -1,7 +1,7 @@
 """Segmentation: a long answer becomes several points, so one answer can carry several themes.
 
-Short answers stay whole. A long one is split at paragraphs, then bullet and numbered-list
-items, then (for a long paragraph) at sentences; fragments of a few words are merged into a
+Short answers stay whole. A longer one is split at paragraphs, then bullet and numbered-list
+items, then (for a paragraph of more than one short sentence) at sentences; fragments of a few words are merged into a
 neighbour because on their own they say too little to be themed. Every point keeps its
 character offsets in the answer, and ``answer`` (its index) so results roll back up.
 """
@@ -36,7 +36,10 @@ class Segment:
 class Segmenter:
     """Splits one text into (start, end) spans. Constructor only stores arguments."""
 
-    def __init__(self, whole_below_words: int = 60, max_words: int = 60, min_words: int = 5):
+    # 20 words: about one sentence. "The nurses were kind but I waited four hours" says two
+    # things; splitting answers of more than a sentence lifted theme recall on NHS FFT from
+    # 0.19 to 0.29 and on ArgKP train from 0.29 to 0.30 (60 words before; 15 gave 0.28/0.33).
+    def __init__(self, whole_below_words: int = 20, max_words: int = 20, min_words: int = 5):
         self.whole_below_words = whole_below_words
         self.max_words = max_words
         self.min_words = min_words

@@ -62,9 +62,8 @@ class ThemeModel:
         seed: int = 0,
         merge_threshold: float = 0.95,
         max_other_share: float = 0.05,
-        sub_themes: bool = False,
+        sub_themes: bool = True,
         sample_size: int = 3000,
-        silhouette_size: int = 1500,
         previous: PreviousThemes | None = None,
     ):
         self.min_theme_size = min_theme_size
@@ -74,14 +73,14 @@ class ThemeModel:
         self.max_other_share = max_other_share
         self.sub_themes = sub_themes
         self.sample_size = sample_size
-        self.silhouette_size = silhouette_size
         self.previous = previous
 
     # -- fitting ---------------------------------------------------------------------------
 
     def fit(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> ThemeModel:
         """Theme every row of ``embeddings``; ``texts`` (the points' texts) fix the sample."""
-        X = np.asarray(embeddings, dtype=np.float64)
+        # float32 as the embedders give it: a float64 copy of 250k points is 770 MB.
+        X = np.asarray(embeddings, dtype=np.float32)
         n = len(X)
         keys = [str(t) for t in texts] if texts is not None else [str(i) for i in range(n)]
         self.min_size_ = self.min_theme_size or default_min_theme_size(n)
@@ -92,19 +91,25 @@ class ThemeModel:
         self.selection_: dict[str, int] = {}
         if self.previous is not None:
             labels, ids = self._fit_incremental(X, valid, keys)
+            parents = {theme: self.previous.parents.get(theme) for theme in ids}
         else:
             labels = np.full(n, OTHER)
             rows = np.flatnonzero(valid)
-            labels[rows] = self._cluster(X[rows], [keys[i] for i in rows], record=True)
+            content = X if len(rows) == n else X[rows]  # no copy in the usual case
+            labels[rows] = self._cluster(content, [keys[i] for i in rows], record=True)
             labels = _merge_duplicates(X, labels, self.merge_threshold)
             labels, ids = _name_themes(self._mark_outliers(X, labels), [])
+            parents = dict.fromkeys(ids)
+            if self.sub_themes:
+                labels, ids, parents = _group(X, labels, ids)
         self.labels_ = labels
         self.theme_ids_ = ids
+        self.parents_: dict[str, str | None] = parents
         self.centroids_ = _centroids(X, labels, len(ids))
-        self.parents_: dict[str, str | None] = dict.fromkeys(ids)
-        self.sub_labels_ = np.full(n, OTHER)
-        if self.sub_themes:
-            self._fit_sub_themes(X, keys)
+        self.group_ids_ = list(dict.fromkeys(p for p in parents.values() if p))
+        grouped = np.array([self.group_ids_.index(parents[ids[t]]) if t >= 0 and parents[ids[t]]
+                            else OTHER for t in labels], dtype=int)
+        self.group_centroids_ = _centroids(X, grouped, len(self.group_ids_))
         return self
 
     def _cluster(self, X: np.ndarray, keys: list[str], record: bool = False) -> np.ndarray:
@@ -130,7 +135,7 @@ class ThemeModel:
         if len(themed) < 2 * self.min_size_:
             return labels
         centroids = _centroids(X, labels, labels.max() + 1)
-        sims = np.einsum("ij,ij->i", X[themed], centroids[labels[themed]])
+        sims = _own_similarity(X, labels, centroids, themed)
         median = float(np.median(sims))
         spread = 1.4826 * float(np.median(np.abs(sims - median))) or 1e-6
         ranked = np.argsort(sims, kind="stable")
@@ -188,33 +193,6 @@ class ThemeModel:
         if len(rest):
             labels[rest] = (X[rest] @ centroids.T).argmax(axis=1)
 
-    # -- sub-themes ---------------------------------------------------------------------------
-
-    def _fit_sub_themes(self, X: np.ndarray, keys: list[str]) -> None:
-        """Within each big theme, the best Ward split into 2-5 sub-themes, when one helps.
-
-        Sub-themes may be half the minimum theme size: they are read under their parent."""
-        extra = []
-        min_size = max(3, self.min_size_ // 2)
-        for parent_index, parent in enumerate(list(self.theme_ids_)):
-            members = np.flatnonzero(self.labels_ == parent_index)
-            if len(members) < 2 * min_size:
-                continue
-            order = _hash_order([keys[i] for i in members])[: self.silhouette_size]
-            split, score, _ = _select(X[members], np.sort(order),
-                                      5, min_size)
-            if len(np.unique(split)) < 2 or score <= 0:
-                continue
-            for number, cluster in enumerate(_by_size(split), start=1):
-                theme = f"{parent}.{number}"
-                self.theme_ids_.append(theme)
-                self.parents_[theme] = parent
-                self.sub_labels_[members[split == cluster]] = len(self.theme_ids_) - 1
-                extra.append(_unit(X[members[split == cluster]].mean(axis=0)))
-        if extra:
-            self.centroids_ = np.vstack([self.centroids_, np.array(extra)])
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -226,31 +204,6 @@ def _finest_cut(X: np.ndarray, k_max: int, min_size: int) -> np.ndarray:
         return np.zeros(len(X), dtype=int)
     tree = linkage(X, method="ward")
     return _absorb(X, fcluster(tree, k_max, "maxclust") - 1, min_size)
-
-
-def _select(X: np.ndarray, checked: np.ndarray, k_max: int, min_size: int):
-    """The Ward cut (2..k_max) with the best silhouette on rows ``checked``, small ones absorbed.
-
-    Returns (labels, best score, {number of themes: score}); one theme when nothing splits.
-    """
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from sklearn.metrics import silhouette_score
-
-    best, best_score, scores = np.zeros(len(X), dtype=int), -np.inf, {}
-    if k_max < 2 or len(X) < 3:
-        return best, best_score, scores
-    tree = linkage(X, method="ward")
-    distances = np.clip(1.0 - X[checked] @ X[checked].T, 0.0, None)
-    np.fill_diagonal(distances, 0.0)
-    for k in range(2, k_max + 1):
-        labels = _absorb(X, fcluster(tree, k, "maxclust") - 1, min_size)
-        found = len(np.unique(labels))
-        if found in scores or len(np.unique(labels[checked])) < 2:
-            continue  # the same partition as a smaller cut, once small clusters are absorbed
-        scores[found] = float(silhouette_score(distances, labels[checked], metric="precomputed"))
-        if scores[found] > best_score + 1e-9:
-            best, best_score = labels, scores[found]
-    return best, best_score, {k: round(v, 4) for k, v in scores.items()}
 
 
 def _hash_order(keys: Sequence[str]) -> np.ndarray:
@@ -324,10 +277,20 @@ def _merge_duplicates(X: np.ndarray, labels: np.ndarray, threshold: float) -> np
     return labels
 
 
+def _own_similarity(X: np.ndarray, labels: np.ndarray, centroids: np.ndarray,
+                    rows: np.ndarray, chunk: int = 20_000) -> np.ndarray:
+    """Each row's cosine to its own theme's centroid, a chunk at a time (no n x d copies)."""
+    out = np.empty(len(rows))
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        out[start:start + chunk] = np.einsum("ij,ij->i", X[part], centroids[labels[part]])
+    return out
+
+
 def _typical_floor(X, labels, centroids, kept) -> np.ndarray:
     """Per theme, the similarity to its centroid that 95% of its earlier points reach."""
     rows = np.flatnonzero(kept)
-    fits = np.einsum("ij,ij->i", X[rows], centroids[labels[rows]])
+    fits = _own_similarity(X, labels, centroids, rows)
     floor = np.full(len(centroids), np.inf)
     for theme in range(len(centroids)):
         mine = fits[labels[rows] == theme]
@@ -348,8 +311,7 @@ def _name_themes(labels: np.ndarray, kept_ids: list[str], reserved: Sequence[str
     Labels below ``len(kept_ids)`` are the kept themes; themes left with no point are dropped.
     Returns (labels renumbered to index the ids, ids).
     """
-    used = [t for t in [*kept_ids, *reserved] if t[1:].isdigit()]
-    next_number = max((int(t[1:]) for t in used), default=0) + 1
+    next_number = max((_number(t) for t in [*kept_ids, *reserved]), default=0) + 1
     ids, remap = [], {}
     for cluster in [c for c in range(len(kept_ids)) if (labels == c).any()]:
         remap[cluster] = len(ids)
@@ -360,3 +322,33 @@ def _name_themes(labels: np.ndarray, kept_ids: list[str], reserved: Sequence[str
         next_number += 1
     out = np.array([remap.get(int(c), OTHER) for c in labels], dtype=int)
     return out, ids
+
+
+def _number(theme: str) -> int:
+    """The number of a theme id: 3 for "t03" and for its sub-theme "t03.2"; 0 for others."""
+    head = theme[1:].split(".")[0]
+    return int(head) if theme.startswith("t") and head.isdigit() else 0
+
+
+def _group(X: np.ndarray, labels: np.ndarray, ids: list[str]):
+    """Specific themes grouped into broad ones (hierarchy.py), renamed to match.
+
+    A broad theme of several themes is t01, t02... (biggest first) and its themes are its
+    sub-themes t01.1, t01.2... (biggest first); a theme alone in its group keeps a plain id.
+    Returns (labels, ids, parents) with the themes in that order.
+    """
+    from consulta.analysis.hierarchy import group_themes
+
+    groups = group_themes(X, labels, len(ids))
+    order, new_ids, parents = [], [], {}
+    for number in range(groups.max(initial=-1) + 1):
+        members = [int(t) for t in np.flatnonzero(groups == number)]  # already biggest first
+        top = f"t{number + 1:02d}"
+        for position, theme in enumerate(members, start=1):
+            new_ids.append(top if len(members) == 1 else f"{top}.{position}")
+            parents[new_ids[-1]] = None if len(members) == 1 else top
+            order.append(theme)
+    remap = np.full(len(ids), OTHER)
+    remap[order] = np.arange(len(order))
+    out = np.where(labels >= 0, remap[np.maximum(labels, 0)], OTHER)
+    return out, new_ids, parents
