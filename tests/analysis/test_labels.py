@@ -64,3 +64,37 @@ def test_a_theme_of_symbols_still_gets_a_label():
     labeller = ThemeLabeller().fit(["???", "!!!", "..."], np.array([0, 0, 0]), X,
                                    np.array([X.mean(axis=0) / np.linalg.norm(X.mean(axis=0))]))
     assert labeller.labels_[0].label
+
+
+def label_two_themes(texts_a: list[str], texts_b: list[str], question: str = ""):
+    texts = texts_a + texts_b
+    X = get_embedder("tfidf").embed(texts)
+    labels = np.array([0] * len(texts_a) + [1] * len(texts_b))
+    centroids = np.array([X[labels == k].mean(axis=0) for k in (0, 1)])
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    return ThemeLabeller(question=question).fit(texts, labels, X, centroids).labels_
+
+
+GP_ANSWERS = [
+    "I think there's a lot we've learnt from GP surgeries sharing a front desk.",
+    "There's a lot to gain if GP surgeries host a police surgery once a week.",
+    "We've seen GP surgeries used as a safe space, I think that works.",
+    "Shared premises with GP surgeries would save money, I think.",
+]
+CUSTODY_ANSWERS = [
+    "The challenge is that custody suites are full by midnight at weekends.",
+    "Our biggest challenge: custody suites with no mental health nurse at night.",
+    "A challenge for us is custody suites that close for repairs without warning.",
+    "Custody suites are the challenge, with detainees waiting hours in vans.",
+]
+
+
+def test_labels_leave_out_talk_contractions_and_the_question_s_own_words():
+    gp, custody = label_two_themes(GP_ANSWERS, CUSTODY_ANSWERS,
+                                   question="What is the biggest challenge?")
+    for label in (gp, custody):
+        words = " ".join(label.key_phrases).lower().split()
+        assert not {"think", "lot", "there's", "we've", "challenge", "biggest"} & set(words)
+    assert gp.key_phrases[0] == "GP surgeries"  # spelt as the answers spell it
+    assert custody.key_phrases[0] == "custody suites"  # a capital that only starts a sentence
+    assert custody.label.startswith("Custody suites")

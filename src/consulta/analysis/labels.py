@@ -2,20 +2,38 @@
 
 - Key phrases: class-based TF-IDF (each theme's points form one "class document") over word
   n-grams from scikit-learn's CountVectorizer, keeping phrases that several points use and that
-  neither start nor end with a stop word ("lack of staff", never "of staff"). Maximal marginal
-  relevance (MMR) then picks phrases that do not repeat each other's words.
+  neither start nor end with a stop word ("lack of staff", never "of staff"), a word of talk
+  rather than of topic ("think", "lot", "really": "there's a lot" says nothing), a contraction
+  ("we've", "can't") or a word of the question itself (every answer to "What are the challenges?"
+  is about challenges). Maximal marginal relevance (MMR) then picks phrases that do not repeat
+  each other's words, and each is shown as its answers most often spell it ("GP surgeries").
 - Quotes: MMR over the theme's points, trading closeness to the theme's centroid (typical)
   against similarity to quotes already picked (diverse), one quote per answer.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*[^\W_]\b|\b[^\W\d_]\b"
+#: Words of conversation rather than of topic: a phrase may hold them inside ("the way we
+#: work"), never begin or end with them.
+TALK_WORDS = frozenset("""
+    able actually also always bad believe better big bit certainly definitely different does
+    doing don done especially example feel feels felt generally get gets getting going good
+    got great just kind know like likely lot lots make makes making maybe mean means need
+    needed needs new really right said say saying says sort sure thing things think thought
+    time times truly use used using want wanted wants way ways yes
+""".split())
+#: Contractions say who or when, not what ("there's", "we've", "can't"); possessives
+#: ("children's homes") stay.
+CONTRACTION = re.compile(r"(?:n['’]t|['’](?:ve|m|re|d|ll))$|^(?:it|that|there|what|here|let|he|"
+                         r"she|who|where|how)['’]s$")
 
 
 @dataclass
@@ -31,13 +49,14 @@ class ThemeLabeller:
 
     def __init__(self, n_phrases: int = 5, n_quotes: int = 5, min_quotes: int = 3,
                  phrase_diversity: float = 0.5, quote_diversity: float = 0.3,
-                 points_per_theme: int = 400):
+                 points_per_theme: int = 400, question: str = ""):
         self.n_phrases = n_phrases
         self.n_quotes = n_quotes
         self.min_quotes = min_quotes
         self.phrase_diversity = phrase_diversity
         self.quote_diversity = quote_diversity
         self.points_per_theme = points_per_theme
+        self.question = question
 
     def fit(self, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray,
             centroids: np.ndarray, owners: Sequence[object] | None = None) -> ThemeLabeller:
@@ -47,7 +66,8 @@ class ThemeLabeller:
         owners = list(owners) if owners is not None else list(range(len(texts)))
         sims = np.einsum("ij,ij->i", embeddings, centroids[np.maximum(labels, 0)])
         members = [self._central(np.flatnonzero(labels == t), sims) for t in range(len(centroids))]
-        phrases = self._key_phrases(texts, members)
+        phrases = [[_spelling(phrase, texts, rows) for phrase in found]
+                   for found, rows in zip(self._key_phrases(texts, members), members)]
         self.labels_: list[ThemeLabel] = []
         for theme, rows in enumerate(members):
             quotes = _mmr_quotes(rows, sims, embeddings, owners, self.n_quotes,
@@ -79,7 +99,8 @@ class ThemeLabeller:
         except ValueError:  # no words at all (only symbols)
             return [[] for _ in members]
         vocabulary = vectorizer.get_feature_names_out()
-        usable = np.array([_usable(term) for term in vocabulary])
+        unwanted = _stop_words() | TALK_WORDS | _question_words(self.question)
+        usable = np.array([_usable(term, unwanted) for term in vocabulary])
         owner = np.repeat(np.arange(len(members)), [len(m) for m in members])
         one_hot = np.zeros((len(members), len(rows)))
         one_hot[owner, np.arange(len(rows))] = 1.0
@@ -104,10 +125,33 @@ def _stop_words() -> frozenset[str]:
     return ENGLISH_STOP_WORDS
 
 
-def _usable(term: str) -> bool:
+def _question_words(question: str) -> frozenset[str]:
+    """The question's own words, singular and plural: they describe every answer."""
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+", question)}
+    return frozenset(words | {w + "s" for w in words} | {w[:-1] for w in words if w.endswith("s")})
+
+
+def _usable(term: str, unwanted: frozenset[str]) -> bool:
     words = term.split()
-    stop = _stop_words()
-    return words[0] not in stop and words[-1] not in stop and len(term) > 2
+    return (words[0] not in unwanted and words[-1] not in unwanted and len(term) > 2
+            and not any(CONTRACTION.search(word) for word in words))
+
+
+def _spelling(phrase: str, texts: Sequence[str], rows: np.ndarray) -> str:
+    """The phrase as the theme's answers most often write it: "GP surgeries", not "gp ..."."""
+    pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, phrase.split())) + r"\b",
+                         re.IGNORECASE)
+    sample = [texts[i] for i in rows[:100]]
+    forms = Counter(match.group(0) for text in sample for match in pattern.finditer(text))
+    if not forms:
+        return phrase
+    best = max(forms, key=lambda form: (forms[form], form == phrase, form))
+    # A capital that only starts a sentence is not part of the phrase's spelling.
+    first = best.split()[0]
+    if first[:1].isupper() and first[1:].islower() and any(
+            re.search(r"\b" + re.escape(first.lower()) + r"\b", text) for text in sample):
+        best = best[:1].lower() + best[1:]
+    return " ".join(best.split())
 
 
 def _ctfidf(class_counts: np.ndarray) -> np.ndarray:
@@ -159,7 +203,7 @@ def _label(phrases: list[str], central: str) -> str:
         return " ".join(words[:6]) + ("…" if len(words) > 6 else "") if words else "(no words)"
     label = phrases[0]
     second = phrases[1] if len(phrases) > 1 else ""
-    if second and not set(second.split()) <= set(label.split()) \
+    if second and not set(second.lower().split()) <= set(label.lower().split()) \
             and len(label.split()) + len(second.split()) <= 6:
         label = f"{label}; {second}"
     return label[0].upper() + label[1:]

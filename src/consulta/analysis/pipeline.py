@@ -52,6 +52,8 @@ class AnalysisConfig:
     # Per question, the words that say which framing it asks for ("What works well?"); by
     # default the question itself. Lets a caller whose question names are ids give the wording.
     framing_hints: dict[str, str] = field(default_factory=dict)
+    # Per question, its wording when the question's name is an id: labels leave its words out.
+    question_wording: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -259,13 +261,14 @@ class _Run:
         """Labels of the themes points are coded to, then of the broad themes grouping them."""
         texts = [p.text for p in points]
         ids = [answers[i].id for i in owner]
-        found = dict(zip(model.theme_ids_, ThemeLabeller().fit(
+        wording = self._wording(question)
+        found = dict(zip(model.theme_ids_, ThemeLabeller(question=wording).fit(
             texts, model.labels_, X, model.centroids_, owners=ids).labels_))
         if model.group_ids_:
             groups = np.array([model.group_ids_.index(model.parents_[model.theme_ids_[t]])
                                if t >= 0 and model.parents_[model.theme_ids_[t]] else -1
                                for t in model.labels_], dtype=int)
-            found.update(zip(model.group_ids_, ThemeLabeller().fit(
+            found.update(zip(model.group_ids_, ThemeLabeller(question=wording).fit(
                 texts, groups, X, model.group_centroids_, owners=ids).labels_))
         return [ThemeResult(
             question=question, theme=theme, parent=model.parents_.get(theme) or "",
@@ -288,6 +291,12 @@ class _Run:
                     if parent not in coding.themes:
                         coding.themes.append(parent)
         return codings
+
+    def _wording(self, question: str) -> str:
+        """The question as asked: its words are left out of labels (every answer shares them)."""
+        c = self.config
+        return " ".join({question, c.question_wording.get(question, ""),
+                         c.framing_hints.get(question, "")})
 
     def _codes_for(self, question: str, answers: list[Answer]) -> dict[int, str]:
         found = {}
@@ -315,8 +324,8 @@ class _Run:
                               if (primary == t).any() else np.zeros(vectors.shape[1])
                               for t in range(len(model.themes_))])
         texts = [answers[i].text for i in full]
-        labeller = ThemeLabeller().fit(texts, primary, vectors[full], centroids,
-                                       owners=[answers[i].id for i in full])
+        labeller = ThemeLabeller(question=self._wording(question)).fit(
+            texts, primary, vectors[full], centroids, owners=[answers[i].id for i in full])
         themes = [ThemeResult(
             question=question, theme=theme, parent="", label=theme,
             description=label.description, size=0, share=0.0,
