@@ -9,10 +9,10 @@ import argparse
 import sys
 
 from consulta import __version__
-from consulta.cli import analyse, demo, models, organisers, outreach, serve, transfer
+from consulta.cli import analyse, demo, models, organisers, outreach, serve, transfer, worker
 from consulta.cli.common import CommandError, HelpFormatter
 
-COMMANDS = (demo, serve, transfer, organisers, outreach, analyse, models)
+COMMANDS = (demo, serve, worker, transfer, organisers, outreach, analyse, models)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,11 +22,12 @@ OUTPUT_NOTE = (
     "never themed. Input: CSV, XLSX, JSONL or Parquet (needs pyarrow).\n\n"
     "With --consultation SLUG instead of a file: analyses the consultation's submitted answers\n"
     "to its text questions and keeps the results in the database (the back office's Analysis\n"
-    "page); the previous analysis keeps its theme ids."
+    "page); the previous analysis keeps its theme ids. With --queue it is left to the\n"
+    "background worker (`consulta worker`, started by `consulta serve`) instead of run now."
 )
 USAGE = (
     "%(prog)s INPUT --text-column COL --out DIR [options]\n"
-    "       %(prog)s --consultation SLUG [--seed N] [--embedder NAME] [--data-dir DIR]"
+    "       %(prog)s --consultation SLUG [--queue] [--seed N] [--embedder NAME] [--data-dir DIR]"
 )
 #: What only the file form uses: (attribute, how the user wrote it).
 FILE_ONLY = (("input", "INPUT"), ("text_column", "--text-column"), ("out", "--out"),
@@ -56,6 +57,8 @@ def register(commands) -> None:
                         help="CSV, XLSX, JSONL or Parquet file")
     parser.add_argument("--consultation", metavar="SLUG",
                         help="analyse this consultation's stored responses instead of a file")
+    parser.add_argument("--queue", action="store_true",
+                        help="with --consultation: queue the analysis for the background worker")
     parser.add_argument("--text-column", metavar="COL",
                         help="the column holding the answers (required with INPUT)")
     parser.add_argument("--id-column", metavar="COL",
@@ -110,6 +113,8 @@ def _check_form(args: argparse.Namespace) -> None:
                      f"missing: {', '.join(missing)}")
     if args.data_dir:
         parser.error("--data-dir is used with --consultation only")
+    if args.queue:
+        parser.error("--queue is used with --consultation only")
 
 
 def run_consultation(args: argparse.Namespace) -> int:
@@ -121,6 +126,8 @@ def run_consultation(args: argparse.Namespace) -> int:
     consultation = Consultation.objects.filter(slug=args.consultation).first()
     if consultation is None:
         raise CommandError(f"There is no consultation {args.consultation!r}.")
+    if args.queue:
+        return queue_consultation(consultation, args)
     started = time.perf_counter()
     try:
         analysis_run = analyse_consultation(consultation, seed=args.seed,
@@ -132,6 +139,23 @@ def run_consultation(args: argparse.Namespace) -> int:
           f"{counts['themes']} themes, {counts['answers_coded']} answers coded "
           f"in {time.perf_counter() - started:.1f} s.")
     print(f"See them on /organise/{consultation.slug}/analysis/")
+    return 0
+
+
+def queue_consultation(consultation, args: argparse.Namespace) -> int:
+    from django.utils import timezone
+
+    from consulta.web.analysis.services import queue_analysis
+
+    run, created = queue_analysis(consultation, seed=args.seed, embedder=args.embedder)
+    queued_at = timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M")
+    if created:
+        print(f"Queued an analysis of {consultation.slug} at {queued_at}: the background "
+              "worker (`consulta worker`, or the one `consulta serve` starts) will run it.")
+    else:
+        print(f"An analysis of {consultation.slug} queued at {queued_at} is still waiting for "
+              "the worker; nothing more was queued.")
+    print(f"See it on /organise/{consultation.slug}/analysis/")
     return 0
 
 

@@ -21,7 +21,7 @@ def register(commands) -> None:
         example="consulta demo --no-serve --data-dir /tmp/consulta-demo",
         description="Create the database if needed, load the seed consultation with its demo "
         "network and\nresponses, analyse its answers, create an organiser login, print it, and "
-        "serve the site.\nRunning it again changes nothing.",
+        "serve the site\nwith a background worker beside it. Running it again changes nothing.",
     )
     parser.add_argument("--no-serve", action="store_true", help="prepare everything, then exit")
     add_server_options(parser)
@@ -66,4 +66,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"Organiser sign-in: {DEMO_ORGANISER} / {password}")
     if args.no_serve:
         return 0
-    return serve_forever(args.host, args.port, args.threads)
+    return serve_forever(args.host, args.port, args.threads,
+                         worker_data_dir=None if args.no_worker else data_dir)

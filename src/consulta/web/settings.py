@@ -6,7 +6,7 @@ Everything a deployment changes comes from the environment:
   (default ``./consulta-data``).
 - ``DATABASE_URL``: use this database instead (for example ``postgres://user:pw@host/db``).
 - ``CONSULTA_SECRET_KEY``, ``CONSULTA_DEBUG``, ``CONSULTA_ALLOWED_HOSTS`` (comma-separated),
-  ``CONSULTA_MAX_IMPORT_BYTES``.
+  ``CONSULTA_MAX_IMPORT_BYTES``, ``CONSULTA_SEND_INLINE_LIMIT``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "auditlog",
+    "django_tasks",
+    "django_tasks_db",
     "consulta.web.accounts",
     "consulta.web.consultations",
     "consulta.web.stakeholders",
@@ -151,6 +153,13 @@ CONSULTA_SUBMIT_RATE = os.environ.get("CONSULTA_SUBMIT_RATE", "20/m")
 CONSULTA_RETURN_LINK_RATE = os.environ.get("CONSULTA_RETURN_LINK_RATE", "5/h")
 # Shown on the accessibility statement as the address to report problems to.
 CONSULTA_ACCESSIBILITY_CONTACT = os.environ.get("CONSULTA_ACCESSIBILITY_CONTACT", "")
+
+# Background work (docs/adr/0006-background-work.md): tasks are rows in this database, run by
+# `consulta worker` (which `consulta serve` and `consulta demo` start beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Invitations or reminders for more people than this go to the worker instead of being sent
+# while the organiser's browser waits (one SMTP exchange per person).
+CONSULTA_SEND_INLINE_LIMIT = int(os.environ.get("CONSULTA_SEND_INLINE_LIMIT", "50"))
 
 # Imports above this size are refused before any parsing (bytes).
 CONSULTA_MAX_IMPORT_BYTES = int(os.environ.get("CONSULTA_MAX_IMPORT_BYTES", 20 * 1024 * 1024))

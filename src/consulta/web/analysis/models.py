@@ -26,6 +26,8 @@ class AnalysisRun(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the run left the queue: a queued run can wait for the worker a while.
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # analysis.json without the per-answer rows: configuration, versions, timings.
     summary = models.JSONField(default=dict, blank=True)

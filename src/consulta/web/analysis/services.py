@@ -5,6 +5,10 @@ question: "phase N: key"), with the group columns phase, sector, organisation ty
 The previous finished run is handed to the library as ``previous`` so theme ids (t01, t02...)
 stay put from one run to the next. The run row is written first and committed, so a failure
 can be recorded on it; the results are written in one transaction, all or nothing.
+
+A run is either done at once (``analyse_consultation``: the command line, the demo) or queued
+(``queue_analysis``: the back office's button, ``--queue``) and done later by the worker
+(``run_queued``, through ``tasks.run_analysis``); both do the same work (``_execute``).
 """
 
 from __future__ import annotations
@@ -41,15 +45,61 @@ def analyse_consultation(
     consultation: Consultation, *, seed: int = 0, embedder: str | None = None,
     progress: bool = False,
 ) -> AnalysisRun:
-    """Analyse the consultation's submitted text answers and store a new run (status done).
+    """Analyse the consultation's submitted text answers now and store a new run (status done).
 
     On any error the run is marked failed with the error, earlier runs are left as they were,
     and the error is raised again.
     """
+    previous_run = latest_done_run(consultation)
+    now = timezone.now()
+    run = AnalysisRun.objects.create(consultation=consultation, status=AnalysisRun.Status.RUNNING,
+                                     created_at=now, started_at=now)
+    return _execute(run, previous_run, seed=seed, embedder=embedder, progress=progress)
+
+
+def queue_analysis(
+    consultation: Consultation, *, seed: int = 0, embedder: str | None = None,
+) -> tuple[AnalysisRun, bool]:
+    """A queued run for the worker, and whether it is new.
+
+    A run still waiting in the queue will see every answer submitted before it starts, so a
+    second request (a double click, the button and the command line) gets that run back
+    instead of queueing the same work twice.
+    """
+    from consulta.web.analysis.tasks import run_analysis
+
+    with transaction.atomic():
+        # Serialises two requests for the same consultation on PostgreSQL; SQLite's IMMEDIATE
+        # transactions already do.
+        Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
+        waiting = consultation.analysis_runs.filter(status=AnalysisRun.Status.QUEUED).first()
+        if waiting is not None:
+            return waiting, False
+        run = AnalysisRun.objects.create(consultation=consultation,
+                                         status=AnalysisRun.Status.QUEUED)
+        # The task row is written in this transaction too: the worker never sees a task
+        # without its run, nor a run that no task will pick up.
+        run_analysis.enqueue(run.pk, seed=seed, embedder=embedder)
+    return run, True
+
+
+def run_queued(run_id: int, *, seed: int = 0, embedder: str | None = None) -> AnalysisRun | None:
+    """Do a queued run (the worker's side); None when it is gone or no longer queued."""
+    now = timezone.now()
+    claimed = AnalysisRun.objects.filter(pk=run_id, status=AnalysisRun.Status.QUEUED).update(
+        status=AnalysisRun.Status.RUNNING, started_at=now)
+    if not claimed:  # deleted with its consultation, or already done by another worker
+        return None
+    run = AnalysisRun.objects.select_related("consultation").get(pk=run_id)
+    previous_run = latest_done_run(run.consultation)
+    return _execute(run, previous_run, seed=seed, embedder=embedder, progress=False)
+
+
+def _execute(run: AnalysisRun, previous_run: AnalysisRun | None, *, seed: int,
+             embedder: str | None, progress: bool) -> AnalysisRun:
     from consulta.analysis.pipeline import AnalysisConfig, analyse, default_embedder
 
-    previous_run = latest_done_run(consultation)
-    run = AnalysisRun.objects.create(consultation=consultation, status=AnalysisRun.Status.RUNNING)
+    consultation = run.consultation
     started = time.perf_counter()
     try:
         records = collect_records(consultation)
@@ -70,11 +120,18 @@ def analyse_consultation(
             run.save(update_fields=["summary", "status", "finished_at"])
     except BaseException as error:
         run.status = AnalysisRun.Status.FAILED
-        run.error = "".join(traceback.format_exception_only(error)).strip()
+        run.error = _error_text(error)
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "error", "finished_at"])
         raise
     return run
+
+
+def _error_text(error: BaseException) -> str:
+    if isinstance(error, (KeyboardInterrupt, SystemExit)):
+        # "SystemExit: 1" would say nothing to the organiser reading it on the page.
+        return "Stopped before it finished: the worker or command running it was interrupted."
+    return "".join(traceback.format_exception_only(error)).strip()
 
 
 def latest_done_run(consultation: Consultation) -> AnalysisRun | None:

@@ -6,4 +6,5 @@ app_name = "analysis"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("run/", views.queue, name="queue"),
 ]

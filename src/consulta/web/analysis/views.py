@@ -1,14 +1,17 @@
-"""The back office's analysis page: read-only, for every member of the consultation."""
+"""The back office's analysis page (every member reads it) and its button (organisers only)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from consulta.web.analysis.results import latest_runs, run_results
-from consulta.web.consultations.access import load_membership
+from consulta.web.analysis.services import queue_analysis
+from consulta.web.consultations.access import load_consultation_for_edit, load_membership
 
 
 @login_required
@@ -21,3 +24,18 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         "consultation": consultation, "can_edit": membership.can_edit,
         "run": run, "newer": newer, "phases": run_results(run) if run else [],
     })
+
+
+@login_required
+@require_POST
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    """Queue an analysis for the worker: it takes from seconds to minutes, too long to wait on."""
+    consultation = load_consultation_for_edit(request, slug)
+    _, created = queue_analysis(consultation)
+    # The page itself says when it was queued and what happens next.
+    if created:
+        messages.success(request, "Analysis queued.")
+    else:
+        messages.warning(request, "An analysis is already waiting for the worker; nothing more "
+                         "was queued.")
+    return redirect(reverse("analysis:index", args=[consultation.slug]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from consulta.web.consultations.access import load_consultation_for_edit
 from consulta.web.consultations.models import Phase
 from consulta.web.consultations.phase_views import load_phase
-from consulta.web.outreach import services
+from consulta.web.outreach import services, tasks
 from consulta.web.outreach.email import preview, wording
 from consulta.web.outreach.forms import MessageForm
 from consulta.web.outreach.models import Invitation, MessageTemplate
@@ -58,10 +59,29 @@ def invitations(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         ).most_common(),
         "to_remind": len(to_remind),
         "is_closed": phase.state() == "closed",
+        "background": tasks.latest_sends(phase),
+        "inline_limit": settings.CONSULTA_SEND_INLINE_LIMIT,
     })
 
 
-def _send(request: HttpRequest, phase: Phase, send, what: str) -> HttpResponse:
+def _send(request: HttpRequest, phase: Phase, kind: str) -> HttpResponse:
+    """Send now, or hand a big batch to the worker so the browser does not wait on SMTP."""
+    what = tasks.WHAT[kind]
+    if phase.state() != "closed":  # a closed phase is refused at once, inline, as before
+        plan = services.plan_invitations if kind == services.INVITATION else services.plan_reminders
+        count = len(plan(phase)[0])
+        limit = settings.CONSULTA_SEND_INLINE_LIMIT
+        if count > limit:
+            if tasks.queue_send(phase, kind):
+                people = "person" if count == 1 else "people"
+                messages.success(request, f"{what} to {count} {people} queued: the worker sends "
+                                 f"batches of more than {limit} in the background. This page "
+                                 "shows how it is going.")
+            else:
+                messages.warning(request, f"{what} for this phase are already queued; the "
+                                 "worker will send them. Nothing more was queued.")
+            return redirect(_invitations_url(phase), permanent=False)
+    send = services.send_invitations if kind == services.INVITATION else services.send_reminders
     try:
         report = send(phase)
     except services.OutreachRefused as refused:
@@ -79,14 +99,14 @@ def _send(request: HttpRequest, phase: Phase, send, what: str) -> HttpResponse:
 @require_POST
 def invite(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     phase = _load_phase(request, slug, number)
-    return _send(request, phase, services.send_invitations, "Invitations")
+    return _send(request, phase, services.INVITATION)
 
 
 @login_required
 @require_POST
 def remind(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     phase = _load_phase(request, slug, number)
-    return _send(request, phase, services.send_reminders, "Reminders")
+    return _send(request, phase, services.REMINDER)
 
 
 def _kind(kind: str) -> str:
