@@ -72,6 +72,19 @@ def test_it_is_deterministic_for_a_seed(tmp_path, input_csv):
     assert (tmp_path / "a" / "themes.csv").read_text() == (tmp_path / "b" / "themes.csv").read_text()
 
 
+def test_broad_themes_by_default_and_flat_ones_on_request(tmp_path, input_csv):
+    common = [input_csv, "--text-column", "answer", "--embedder", "tfidf"]
+    run(*common, "--out", tmp_path / "grouped")
+    run(*common, "--out", tmp_path / "flat", "--no-sub-themes")
+    grouped = read_csv(tmp_path / "grouped" / "themes.csv")
+    flat = read_csv(tmp_path / "flat" / "themes.csv")
+    parents = {t["parent"] for t in grouped} - {""}
+    assert parents and parents <= {t["theme"] for t in grouped if not t["parent"]}
+    assert all(t["parent"] == "" for t in flat)
+    top = [t for t in grouped if not t["parent"] and t["theme"] != "other"]
+    assert len(top) < len([t for t in flat if t["theme"] != "other"])
+
+
 def test_previous_keeps_theme_ids(tmp_path):
     rows = survey_rows(24)
     write_csv(tmp_path / "first.csv", rows[:86])

@@ -34,7 +34,7 @@ FILE_ONLY = (("input", "INPUT"), ("text_column", "--text-column"), ("out", "--ou
              ("id_column", "--id-column"), ("question_column", "--question-column"),
              ("group_column", "--group-column"), ("previous", "--previous"),
              ("codes", "--codes"), ("min_theme_size", "--min-theme-size"),
-             ("max_themes", "--max-themes"), ("sub_themes", "--sub-themes"),
+             ("max_themes", "--max-themes"), ("sub_themes", "--no-sub-themes"),
              ("count_campaigns_once", "--count-campaigns-once"),
              ("min_group_size", "--min-group-size"), ("cache_dir", "--cache-dir"))
 
@@ -75,8 +75,10 @@ def register(commands) -> None:
     parser.add_argument("--min-theme-size", type=int, metavar="N",
                         help="smallest theme, in points (default: max(5, 1%% of the question))")
     parser.add_argument("--max-themes", type=int, default=30, metavar="N",
-                        help="most themes per question (default 30)")
-    parser.add_argument("--sub-themes", action="store_true", help="split big themes further")
+                        help="most specific themes per question (default 30); they are "
+                             "grouped into about a third as many broad themes")
+    parser.add_argument("--no-sub-themes", dest="sub_themes", action="store_false",
+                        help="flat themes: do not group them into broad themes")
     parser.add_argument("--previous", metavar="DIR",
                         help="an earlier output folder: keep its theme ids and assignments")
     parser.add_argument("--codes", metavar="FILE",

@@ -39,6 +39,7 @@ class Records:
     answers: list = field(default_factory=list)
     questions: dict[str, Question] = field(default_factory=dict)  # "phase N: key" -> Question
     framing_hints: dict[str, str] = field(default_factory=dict)
+    wording: dict[str, str] = field(default_factory=dict)  # question name -> its title
 
 
 def analyse_consultation(
@@ -106,6 +107,7 @@ def _execute(run: AnalysisRun, previous_run: AnalysisRun | None, *, seed: int,
         config = AnalysisConfig(
             embedder=embedder or default_embedder(), seed=seed,
             group_columns=list(GROUP_COLUMNS), framing_hints=records.framing_hints,
+            question_wording=records.wording,
         )
         previous = previous_analysis(previous_run, records) if previous_run else None
         analysis = analyse(records.answers, config, previous=previous, progress=progress)
@@ -174,6 +176,7 @@ def collect_records(consultation: Consultation) -> Records:
         label = question_label(numbers[phase.pk], answer.question)
         if label not in records.questions:
             records.questions[label] = answer.question
+            records.wording[label] = answer.question.title
             if phase.audience == Phase.Audience.INTERNAL:
                 # The library frames points by the question they answer: give it the wording
                 # when the key alone ("q2") does not say which framing the question asks for.
