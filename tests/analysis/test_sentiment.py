@@ -117,3 +117,22 @@ def test_the_vader_lexicon_ships_with_its_licence():
     assert "C.J. Hutto" in data.joinpath("vader_LICENSE.txt").read_text(encoding="utf-8")
     lexicon = data.joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
     assert "vader_LICENSE.txt" in lexicon and "\ngood\t1.9\n" in lexicon
+
+
+def test_an_answer_s_evidence_is_the_sum_of_its_points_evidence():
+    from consulta.analysis.segment import Segmenter, segment_answers
+    from consulta.analysis.sentiment import Evidence
+
+    scorer = SentimentScorer().fit()
+    answer = ("The custody staff were brilliant and kind to my son. But the wait at the front "
+              "counter was awful, nobody explained anything for three hours. Parking is fine.\n\n"
+              "I would like more officers on foot, it would be good to see them.")
+    points = segment_answers([answer], Segmenter(whole_below_words=5, max_words=15))
+    assert len(points) >= 3
+    summed = Evidence.sum(scorer.evidence(p.text) for p in points)
+    whole = scorer.evidence(answer)
+    assert summed.total == pytest.approx(whole.total)
+    assert (summed.positive, summed.negative, summed.best, summed.worst) == pytest.approx(
+        (whole.positive, whole.negative, whole.best, whole.worst))
+    assert scorer.label(summed, answer) == scorer.predict([answer])[0] == "mixed or neutral"
+    assert scorer.label(Evidence(), "Nothing", "What could we do better?") == "positive"

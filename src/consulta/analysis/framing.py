@@ -88,19 +88,25 @@ class FramingClassifier:
         return self
 
     def predict(
-        self, points: Sequence[str], question_hint: str | Sequence[str | None] | None = None
+        self, points: Sequence[str], question_hint: str | Sequence[str | None] | None = None,
+        compounds: Sequence[float] | None = None,
     ) -> list[str]:
-        return [max(scores, key=scores.get) for scores in self.decision_scores(points, question_hint)]
+        return [max(scores, key=scores.get)
+                for scores in self.decision_scores(points, question_hint, compounds)]
 
     def decision_scores(
-        self, points: Sequence[str], question_hint: str | Sequence[str | None] | None = None
+        self, points: Sequence[str], question_hint: str | Sequence[str | None] | None = None,
+        compounds: Sequence[float] | None = None,
     ) -> list[dict[str, float]]:
-        """Per point, the evidence for each framing (cue counts, sentiment, hint)."""
+        """Per point, the evidence for each framing (cue counts, sentiment, hint).
+
+        ``compounds``: the points' sentiment scores when the caller has them already."""
         if not hasattr(self, "scorer_"):
             self.fit()
         hints = _per_point(question_hint if question_hint is not None else self.question_hint,
                            len(points))
-        compounds = self.scorer_.predict_scores(points)
+        if compounds is None:
+            compounds = self.scorer_.predict_scores(points)
         return [_scores(p, float(c), hint_framing(h)) for p, c, h in zip(points, compounds, hints)]
 
 

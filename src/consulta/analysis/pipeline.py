@@ -23,7 +23,7 @@ from consulta.analysis.framing import FramingClassifier
 from consulta.analysis.labels import ThemeLabeller
 from consulta.analysis.records import Answer, by_question, check_answers
 from consulta.analysis.segment import Segment, segment_answers
-from consulta.analysis.sentiment import SentimentScorer
+from consulta.analysis.sentiment import Evidence, SentimentScorer
 from consulta.analysis.themes import PreviousThemes, ThemeModel
 
 STAGES = ("segment", "embed", "themes", "labels", "coding", "sentiment", "framing",
@@ -209,12 +209,19 @@ class _Run:
             reasons = {answers[owner[p]].id: r for p, r in sorted(model.other_reasons_.items())}
         _count_sizes(themes, codings, len(full))
         self._lap("coding", bar)
-        sentiments = dict(zip(full, self.sentiment.predict([answers[i].text for i in full],
-                                                            questions=question)))
+        # Each point is scored once: its evidence frames it, and an answer's sentiment is the
+        # sum of its points' evidence (sentiment.Evidence).
+        evidence = [self.sentiment.evidence(p.text) for p in points]
+        by_owner: dict[int, list] = {}
+        for p, found in enumerate(evidence):
+            by_owner.setdefault(owner[p], []).append(found)
+        sentiments = {i: self.sentiment.label(Evidence.sum(by_owner.get(i, [])),
+                                              answers[i].text, question) for i in full}
         self._lap("sentiment", bar)
         framings = self.framing.predict([p.text for p in points],
                                         question_hint=self.config.framing_hints.get(question,
-                                                                                    question))
+                                                                                    question),
+                                        compounds=[e.compound for e in evidence])
         self._lap("framing", bar)
         campaign = self._campaigns(question, answers, full)
         self._lap("campaigns", bar)

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
@@ -96,6 +97,36 @@ _SEEKS_PROBLEMS = re.compile(
 _SEEKS_PRAISE = re.compile(r"good|well|best|positive|satisf|enjoy|strength|proud|valu|\blike")
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What a text's clauses add up to. Evidence adds up: an answer's is the sum of its points'
+    (points end at sentences, and clauses never cross a sentence; only a run-on sentence of
+    40+ words, cut into windows, can differ), so a pipeline scores each point once for framing
+    and sums for the answer's sentiment."""
+
+    total: float = 0.0  # the contrast-weighted sum of clause scores
+    positive: float = 0.0  # raw sums of positive and negative clauses
+    negative: float = 0.0
+    best: float = 0.0  # the strongest positive and negative clause
+    worst: float = 0.0
+
+    def __add__(self, other: Evidence) -> Evidence:
+        return Evidence(self.total + other.total, self.positive + other.positive,
+                        self.negative + other.negative, max(self.best, other.best),
+                        min(self.worst, other.worst))
+
+    @property
+    def compound(self) -> float:
+        return _compound(self.total)
+
+    @classmethod
+    def sum(cls, parts: Iterable[Evidence]) -> Evidence:
+        out = cls()
+        for part in parts:
+            out = out + part
+        return out
+
+
 class SentimentScorer:
     """Three-class sentiment of answers, deterministic and offline (scikit-learn style).
 
@@ -130,13 +161,36 @@ class SentimentScorer:
         return self
 
     def predict(self, texts: Sequence[str], questions: Sequence[str] | str | None = None) -> list[str]:
-        return [self._label(*self._evidence(text, q)) for text, q in _pair(texts, questions)]
+        return [self.label(self.evidence(text), text, q) for text, q in _pair(texts, questions)]
 
     def predict_scores(
         self, texts: Sequence[str], questions: Sequence[str] | str | None = None
     ) -> np.ndarray:
-        scores = [_compound(self._evidence(text, q)[0]) for text, q in _pair(texts, questions)]
+        scores = [_compound(self._total(self.evidence(text), text, q))
+                  for text, q in _pair(texts, questions)]
         return np.asarray(scores, dtype=np.float64)
+
+    def evidence(self, text: str) -> Evidence:
+        """The clauses' evidence for one text (answers add up their points' evidence)."""
+        self._ensure_fitted()
+        total = positive = negative = best = worst = 0.0
+        for _, raw, weight in self._clauses(text):
+            total += raw * weight
+            if raw > 0:
+                positive += raw
+                best = max(best, raw)
+            else:
+                negative -= raw
+                worst = min(worst, raw)
+        return Evidence(total, positive, negative, best, worst)
+
+    def label(self, evidence: Evidence, text: str = "", question: str | None = None) -> str:
+        """The label of a text with this evidence; ``text`` and ``question`` matter only for a
+        bare "Nothing", whose meaning is the question's."""
+        bare = _bare_nothing(text, question)
+        if bare is not None:
+            return self._label(Evidence(bare, max(bare, 0.0), max(-bare, 0.0)))
+        return self._label(evidence)
 
     def explain(self, text: str) -> list[tuple[str, float]]:
         """Each clause with its raw score: why an answer got its label."""
@@ -149,34 +203,22 @@ class SentimentScorer:
         if not hasattr(self, "lexicon_"):
             self.fit()
 
-    def _label(self, total: float, positive: float, negative: float, strong: bool) -> str:
+    def _label(self, evidence: Evidence) -> str:
+        positive, negative = evidence.positive, evidence.negative
+        strong = evidence.best >= self.strong_clause and evidence.worst <= -self.strong_clause
         if strong and min(positive, negative) >= self.mixed_ratio * max(positive, negative):
             return MIXED
-        compound = _compound(total)
+        compound = evidence.compound
         if compound >= self.neutral_threshold:
             return POSITIVE
         if compound <= -self.neutral_threshold:
             return NEGATIVE
         return MIXED
 
-    def _evidence(self, text: str, question: str | None) -> tuple[float, float, float, bool]:
-        """(weighted total, positive raw sum, negative raw sum, both polarities strong)."""
-        self._ensure_fitted()
+    @staticmethod
+    def _total(evidence: Evidence, text: str, question: str | None) -> float:
         bare = _bare_nothing(text, question)
-        if bare is not None:
-            return bare, max(bare, 0.0), max(-bare, 0.0), False
-        total = positive = negative = 0.0
-        best = worst = 0.0
-        for _, raw, weight in self._clauses(text):
-            total += raw * weight
-            if raw > 0:
-                positive += raw
-                best = max(best, raw)
-            else:
-                negative -= raw
-                worst = min(worst, raw)
-        strong = best >= self.strong_clause and worst <= -self.strong_clause
-        return total, positive, negative, strong
+        return evidence.total if bare is None else bare
 
     def _clauses(self, text: str) -> list[tuple[list[str], float, float]]:
         """(tokens, raw score, contrast weight) for every clause of every sentence."""
