@@ -97,9 +97,14 @@ def score_consulta(q: Question, rows: dict) -> dict:
     full = [r for r in found if not r.empty]
     recall, eligible = theme_recall(q.gold, every)
     themes = {t for r in found for t in r.themes if t != OTHER}
+    broad = {t for t in themes if "." not in t}  # sub-themes are t01.1, t01.2... of t01
+    specific = {t for t in themes if not any(s.startswith(t + ".") for s in themes)}
     return {"ami": primary_ami(q.gold, primary), "recall": recall, "eligible": eligible,
+            "broad_themes": len(broad), "specific_themes": len(specific),
             "best_f1": float(np.mean(best_f1(q.gold, every) or [np.nan])),
             "recall_primary_only": theme_recall(q.gold, first)[0],
+            "recall_specific_only": theme_recall(q.gold, [[t for t in ts if t in specific]
+                                                          for ts in every])[0],
             "other": sum(r.theme == OTHER for r in full) / max(len(full), 1),
             "themes": len(themes), "answers": len(found), "empty": len(found) - len(full)}
 
@@ -258,7 +263,8 @@ def quality_table(results: dict) -> str:
         m = r["macro"]
         c = m["consulta"]
         rows.append([name, "Consulta (default)", fmt(c["ami"]), fmt(c["recall"]), fmt(c["best_f1"]),
-                     f"other {pct(c['other'])}", fmt(c["themes"], 1)])
+                     f"other {pct(c['other'])}",
+                     f"{fmt(c['broad_themes'], 1)} broad, {fmt(c['specific_themes'], 1)} specific"])
         if "bertopic" in m:
             b = m["bertopic"]
             spread = b["spread"]
