@@ -153,8 +153,9 @@ def _groups(question: str, groups: list[dict]) -> str:
 def _method(analysis) -> str:
     timings = ", ".join(f"{escape(k)} {v:.1f} s" for k, v in analysis.timings.items())
     return ('<h2 id="method">How this was made</h2><p>Answers were split into points, embedded '
-            "offline, and grouped into themes by Ward clustering with the number of themes chosen "
-            "by silhouette; labels are the themes' most distinctive phrases. "
+            "offline, and grouped into themes by Ward clustering and k-means, the number of themes "
+            "set by the smallest theme allowed; similar themes were then grouped into broad "
+            "themes. Labels are the themes' most distinctive phrases. "
             f"Timings: {timings}.</p>")
 
 

@@ -12,8 +12,7 @@ How, and why:
   ``min_cluster_size`` has them), so a topic cut into small pieces still becomes one theme.
   Choosing the cut by the best cosine silhouette was tried first: with transformer embeddings
   it nearly always picks 2-3 themes (one broad split, e.g. for versus against) and halves the
-  agreement with human coders on ArgKP train (AMI 0.11 against 0.29), so it only decides
-  sub-themes, where a split must separate well (silhouette > 0) to be kept.
+  agreement with human coders on ArgKP train (AMI 0.11 against 0.29), so it is not used.
 - K-means started from the Ward centroids (deterministic: no random init) refines the themes
   on every point; small themes are absorbed again; themes whose centroids are near-duplicates
   (cosine >= ``merge_threshold``, 0.95: sibling themes of one question often sit at 0.85-0.93
@@ -21,7 +20,10 @@ How, and why:
   are merged.
 - Few outliers: a point goes to "other" only when it is far less similar to its theme than
   theme members usually are (robust z-score below -3), at most ``max_other_share`` of points.
-- Incremental: ``previous`` keeps each earlier point's theme id, assigns new points to the
+- Two levels (``sub_themes``, on by default): the themes are grouped into about a third as
+  many broad themes (hierarchy.py, ADR 0007); a theme in a group of several becomes a
+  sub-theme t01.1 of its broad theme t01. Points stay coded to the specific theme.
+- Incremental: ``previous`` keeps each earlier point's theme id (and its broad theme), assigns new points to the
   nearest theme when they look like its members, and creates a theme only from a dense group of
   at least ``min_theme_size`` new points that fit no existing theme.
 """
