@@ -26,7 +26,8 @@ def test_it_reads_a_csv_with_ids_groups_and_empty_answers_marked(tmp_path):
     assert answers[3].text == "n/a" and answers[3].empty
 
 
-@pytest.mark.parametrize("text", ["", "   ", "n/a", "N/A", "na", "None", "-", "nil", "n/a."])
+@pytest.mark.parametrize("text", ["", "   ", "n/a", "N/A", "na", "None", "-", "nil", "n/a.",
+                                  "Did not answer", "did  not answer.", "No response"])
 def test_it_marks_non_answers_empty(text):
     assert is_empty_answer(text)
 

@@ -15,7 +15,11 @@ from pathlib import Path
 from consulta.tables import TableError, read_table
 
 #: Answers that say nothing. Compared after stripping spaces and final full stops, any case.
-EMPTY_MARKERS = frozenset({"", "n/a", "na", "n.a", "none", "-", "--", "nil", "null"})
+#: The phrases are what survey tools export for a skipped question (NHS FFT files hold
+#: hundreds of "Did not answer"); they must not become a theme.
+EMPTY_MARKERS = frozenset({"", "n/a", "na", "n.a", "none", "-", "--", "nil", "null",
+                           "did not answer", "no answer", "not answered", "no response",
+                           "left blank"})
 #: Input files larger than this are refused before being read (a 100k-answer CSV is ~30 MB).
 MAX_INPUT_BYTES = 1024 * 1024 * 1024
 
@@ -39,7 +43,7 @@ class Answer:
 def is_empty_answer(text: str | None) -> bool:
     if text is None:
         return True
-    return text.strip().rstrip(".").strip().lower() in EMPTY_MARKERS
+    return " ".join(text.strip().rstrip(".").split()).lower() in EMPTY_MARKERS
 
 
 @dataclass
