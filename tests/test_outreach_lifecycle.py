@@ -106,7 +106,7 @@ def test_it_sends_invitations_with_text_and_html_parts_and_absolute_links(partne
     assert f'<a href="{BASE}/i/{token}/">' in html
     unsubscribe = UNSUBSCRIBE_LINK.search(text).group(1)
     assert f'<a href="{BASE}{unsubscribe}">' in html
-    assert received.message["List-Unsubscribe"].strip() == f"<{BASE}{unsubscribe}>"
+    assert received.message["List-Unsubscribe"].strip() == f"<{BASE}{unsubscribe}one-click/>"
     invitation = invitation_of(partners, "Dana Okafor")
     assert invitation.status == Invitation.Status.SENT
     assert invitation.send_count == 1

@@ -103,6 +103,7 @@ def _read_bytes(path: str) -> bytes:
 def run_import_consultation(args: argparse.Namespace) -> int:
     raw = _read_bytes(args.file)
     setup(args)
+    from consulta.web.consultations.audit import BY_COMMAND_LINE, ImportedFile
     from consulta.web.interchange import InterchangeError, import_consultations
 
     try:
@@ -110,7 +111,8 @@ def run_import_consultation(args: argparse.Namespace) -> int:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CommandError(f"{args.file} is not a UTF-8 JSON file: {error}") from None
     try:
-        created = import_consultations(document)
+        created = import_consultations(document, file=ImportedFile.of(raw, Path(args.file).name),
+                                       by=BY_COMMAND_LINE)
     except InterchangeError as error:
         raise CommandError(f"nothing was imported: {error}") from None
     for consultation in created:
@@ -162,18 +164,21 @@ def _run_table_import(run) -> int:
 def run_import_stakeholders(args: argparse.Namespace) -> int:
     setup(args)
     data = _read_table_file(args.file)
+    from consulta.web.consultations.audit import BY_COMMAND_LINE
     from consulta.web.stakeholders.importer import import_stakeholders
 
     consultation = _load_consultation(args.consultation)
     name = Path(args.file).name
     return _run_table_import(
-        lambda limit: import_stakeholders(consultation, data, name, max_bytes=limit)
+        lambda limit: import_stakeholders(consultation, data, name, max_bytes=limit,
+                                          by=BY_COMMAND_LINE)
     )
 
 
 def run_import_responses(args: argparse.Namespace) -> int:
     setup(args)
     data = _read_table_file(args.file)
+    from consulta.web.consultations.audit import BY_COMMAND_LINE
     from consulta.web.responses.importer import import_responses
 
     consultation = _load_consultation(args.consultation)
@@ -183,5 +188,6 @@ def run_import_responses(args: argparse.Namespace) -> int:
     phase = phases[args.phase - 1]
     name = Path(args.file).name
     return _run_table_import(
-        lambda limit: import_responses(phase, data, name, channel=args.channel, max_bytes=limit)
+        lambda limit: import_responses(phase, data, name, channel=args.channel, max_bytes=limit,
+                                       by=BY_COMMAND_LINE)
     )

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from consulta.web.consultations.audit import BACK_OFFICE, ImportedBy
 from consulta.web.imports import ImportRefused, ImportReport
 from consulta.web.pages import render_form_page
 from consulta.web.stakeholders.forms import ImportForm
@@ -30,7 +31,8 @@ class ImportPage:
     template: str
     form_class: type[ImportForm]
     context: dict  # what the template needs besides the form and the report
-    # Called with the file's bytes and name, max_bytes, and the form's other fields as keywords.
+    # Called with the file's bytes and name, max_bytes, by (who imports, for the audit trail)
+    # and the form's other fields as keywords.
     importer: Callable[..., ImportReport]
     imported: str  # how the success message starts, e.g. "Stakeholders imported"
     next_url: str  # where a successful import leads
@@ -52,7 +54,8 @@ class ImportPage:
         upload = options.pop("file")
         try:
             report = self.importer(upload.read(), upload.name,
-                                   max_bytes=settings.CONSULTA_MAX_IMPORT_BYTES, **options)
+                                   max_bytes=settings.CONSULTA_MAX_IMPORT_BYTES,
+                                   by=ImportedBy(request.user, BACK_OFFICE), **options)
         except ImportRefused as refused:
             return self.render(request, form, refused.report, upload.name)
         messages.success(request, f"{self.imported} from {upload.name}: {report.summary()}.")

@@ -151,6 +151,8 @@ RATELIMIT_USE_CACHE = "default"
 # Per client address: starting and submitting responses, and asking for a return link by email.
 CONSULTA_SUBMIT_RATE = os.environ.get("CONSULTA_SUBMIT_RATE", "20/m")
 CONSULTA_RETURN_LINK_RATE = os.environ.get("CONSULTA_RETURN_LINK_RATE", "5/h")
+# Mail providers send every reader's one-click unsubscribe from a few addresses: generous.
+CONSULTA_UNSUBSCRIBE_RATE = os.environ.get("CONSULTA_UNSUBSCRIBE_RATE", "60/m")
 # Shown on the accessibility statement as the address to report problems to.
 CONSULTA_ACCESSIBILITY_CONTACT = os.environ.get("CONSULTA_ACCESSIBILITY_CONTACT", "")
 

@@ -7,6 +7,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
+from consulta.web.consultations.audit import (
+    BY_CODE, CONSULTATION, ImportedBy, ImportedFile, log_import,
+)
 from consulta.web.consultations.models import Consultation, Phase, Question, RespondentRole
 from consulta.web.interchange.exporter import FORMAT, FORMAT_VERSION, INVITATION_TIMES
 from consulta.web.outreach.models import Invitation, MessageTemplate
@@ -18,8 +21,13 @@ class InterchangeError(ValueError):
     """The document cannot be imported; the message says where and why."""
 
 
-def import_consultations(document: dict) -> list[Consultation]:
-    """Create every consultation in ``document``; on any error nothing is written."""
+def import_consultations(document: dict, *, file: ImportedFile | None = None,
+                         by: ImportedBy = BY_CODE) -> list[Consultation]:
+    """Create every consultation in ``document``; on any error nothing is written.
+
+    Each consultation's audit trail gets one summary entry: its counts, ``by``, and ``file``,
+    the export file the document was read from (None when it was built in memory).
+    """
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise InterchangeError(f"Not a Consulta export: expected \"format\": \"{FORMAT}\"")
     if document.get("format_version") != FORMAT_VERSION:
@@ -35,7 +43,24 @@ def import_consultations(document: dict) -> list[Consultation]:
     if len(set(slugs)) != len(slugs):
         raise InterchangeError("The document holds the same slug twice")
     with transaction.atomic():
-        return [_restore(item, f"consultations[{i}]") for i, item in enumerate(items)]
+        created = [_restore(item, f"consultations[{i}]") for i, item in enumerate(items)]
+        for consultation in created:
+            log_import(consultation, CONSULTATION, file, _counts(consultation), by, created=True)
+    return created
+
+
+def _counts(consultation: Consultation) -> dict[str, int]:
+    """What was restored, counted afresh: the restore writes in bulk and keeps no tally."""
+    responses = Response.objects.filter(phase__consultation=consultation)
+    return {
+        "phases created": consultation.phases.count(),
+        "questions created": Question.objects.filter(phase__consultation=consultation).count(),
+        "organisations created": consultation.organisations.count(),
+        "people created": consultation.people.count(),
+        "responses created": responses.count(),
+        "answers created": Answer.objects.filter(response__in=responses).count(),
+        "respondents recorded": Respondent.objects.filter(response__in=responses).count(),
+    }
 
 
 def _require(mapping, key: str, kind: type, where: str):

@@ -2,8 +2,12 @@
 
 Every message has a plain-text body and an HTML alternative made from the same text (escaped,
 in paragraphs, the personal link as a link). Invitations and reminders end with an unsubscribe
-link, also given in the List-Unsubscribe header. Links are absolute (``CONSULTA_BASE_URL``):
-an email leaves the site.
+link to a confirm page, and carry RFC 8058 one-click headers: ``List-Unsubscribe`` names an
+address that unsubscribes on a POST with ``List-Unsubscribe=One-Click`` (the mail provider's
+button) and shows the confirm page on a GET (link scanners). Links are absolute
+(``CONSULTA_BASE_URL``): an email leaves the site. Gmail and Yahoo honour one-click only when
+the site is on HTTPS and the outgoing mail server's DKIM signature covers both headers (its
+configuration, not ours).
 
 Organisers write the wording with placeholders such as ``{name}``. They are filled by plain name
 lookup, never ``str.format``: that would allow ``{name.__class__}`` or ``{link[0]}`` and fail on
@@ -105,9 +109,33 @@ def invitation_path(token: str) -> str:
     return reverse("respond:invitation", args=[token])
 
 
-def unsubscribe_url(person: Person) -> str:
+@dataclass(frozen=True)
+class UnsubscribeLinks:
+    page: str  # the confirm page, for people: the link in the email's footer
+    one_click: str  # the RFC 8058 address, for mail providers: a POST unsubscribes at once
+
+
+def unsubscribe_links(person: Person) -> UnsubscribeLinks:
+    # One signature for both: ``signing.dumps`` stamps the time, so two calls could differ.
     signed = signing.dumps(person.pk, salt=UNSUBSCRIBE_SALT)
-    return absolute(reverse("outreach:unsubscribe", args=[signed]))
+    return UnsubscribeLinks(
+        page=absolute(reverse("outreach:unsubscribe", args=[signed])),
+        one_click=absolute(reverse("outreach:unsubscribe-one-click", args=[signed])),
+    )
+
+
+def unsubscribe_url(person: Person) -> str:
+    return unsubscribe_links(person).page
+
+
+def unsubscribe_headers(links: UnsubscribeLinks) -> dict[str, str]:
+    """``List-Unsubscribe`` and, on an HTTPS site, ``List-Unsubscribe-Post`` (RFC 8058)."""
+    headers = {"List-Unsubscribe": f"<{links.one_click}>"}
+    # One-click needs an HTTPS address (RFC 8058 3.1). Over plain HTTP (a site on a laptop) the
+    # header still leads a person to the confirm page, without claiming one-click.
+    if links.one_click.startswith("https://"):
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 def person_for_unsubscribe(signed: str) -> Person | None:
@@ -194,14 +222,15 @@ def build_message(invitation: Invitation, kind: str, token: str, *, connection=N
     person = invitation.person
     rendered = render(invitation.phase, kind, person, absolute(invitation_path(token)),
                       organisation=invitation.organisation, custom=custom)
-    unsubscribe = unsubscribe_url(person)
+    links = unsubscribe_links(person)
+    unsubscribe = links.page
     footer = unsubscribe_footer(invitation.phase, unsubscribe)
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=f"{rendered.text}\n\n-- \n{footer}\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[person.email],
-        headers={"List-Unsubscribe": f"<{unsubscribe}>"},
+        headers=unsubscribe_headers(links),
         connection=connection,
     )
     html = text_to_html(rendered.text, title=rendered.subject, links=(rendered.link, unsubscribe),

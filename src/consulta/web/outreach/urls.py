@@ -19,6 +19,9 @@ urlpatterns = [
     # The unsubscribe link in every email (public, signed)
     path("unsubscribe/<str:signed>/", unsubscribe.confirm_page, name="unsubscribe"),
     path("unsubscribe/<str:signed>/confirm/", unsubscribe.confirm, name="unsubscribe-confirm"),
+    # The List-Unsubscribe header's address: mail providers' one-click button (RFC 8058)
+    path("unsubscribe/<str:signed>/one-click/", unsubscribe.one_click,
+         name="unsubscribe-one-click"),
     # Organisers: who has responded, when, and who has not yet
     path("organise/<slug:slug>/monitoring/", monitoring_views.monitoring, name="monitoring"),
 ]

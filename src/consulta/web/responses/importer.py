@@ -12,6 +12,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from consulta.web.consultations.audit import (
+    BY_CODE, RESPONSES, ImportedBy, ImportedFile, log_import,
+)
 from consulta.web.consultations.models import Phase, Question
 from consulta.web.imports import (
     ImportRefused, ImportReport, check_email, check_lengths, load_table, match_columns,
@@ -79,14 +82,15 @@ class _Context:
 
 def import_responses(
     phase: Phase, data: bytes, filename: str, *, channel: str = "import",
-    max_bytes: int | None = None,
+    max_bytes: int | None = None, by: ImportedBy = BY_CODE,
 ) -> ImportReport:
     """Add submitted responses to ``phase`` from an uploaded table.
 
     All or nothing: every row is checked before anything is written. When there is any
     problem this raises ``ImportRefused`` (its ``report`` lists every problem by row and
     column) and the database is unchanged. Otherwise it returns the report with the counts and
-    warnings (skipped empty rows, answers identical to another response). ``channel`` is used
+    warnings (skipped empty rows, answers identical to another response); the audit trail
+    keeps the counts with the file's fingerprint and ``by``. ``channel`` is used
     for rows without a channel column; ``max_bytes`` defaults to
     ``settings.CONSULTA_MAX_IMPORT_BYTES``.
     """
@@ -100,6 +104,7 @@ def import_responses(
         _load_existing(context, table.rows)
         rows = [row for row in (_read_row(r, context, report) for r in table.rows) if row]
         write_unless_refused(report, lambda: _write(rows, context, report), "data")
+        log_import(phase, RESPONSES, ImportedFile.of(data, filename), report.counts, by)
     return report
 
 
@@ -353,6 +358,7 @@ def _write(rows: list[_Row], context: _Context, report: ImportReport) -> None:
             report.count("respondents recorded")
         report.count("responses created")
     Answer.objects.bulk_create(answers)
+    report.count("answers created", len(answers))
 
 
 def _fresh_references(count: int) -> list[str]:

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from consulta.web.consultations.audit import (
+    BY_CODE, STAKEHOLDERS, ImportedBy, ImportedFile, log_import,
+)
 from consulta.web.consultations.models import Consultation, Phase
 from consulta.web.imports import (
     ImportReport, check_email, check_lengths, load_table, match_columns, normalise_name,
@@ -77,13 +80,15 @@ class _Network:
 
 
 def import_stakeholders(
-    consultation: Consultation, data: bytes, filename: str, *, max_bytes: int | None = None
+    consultation: Consultation, data: bytes, filename: str, *, max_bytes: int | None = None,
+    by: ImportedBy = BY_CODE,
 ) -> ImportReport:
     """Add or update organisations, people and phase audiences from an uploaded table.
 
     All or nothing: every row is checked before anything is written. When there is any
     problem this raises ``ImportRefused`` (its ``report`` lists every problem by row and
-    column) and the database is unchanged. Otherwise it returns the report with the counts.
+    column) and the database is unchanged. Otherwise it returns the report with the counts,
+    which the audit trail keeps with the file's fingerprint and ``by``.
     ``max_bytes`` defaults to ``settings.CONSULTA_MAX_IMPORT_BYTES``.
     """
     table = load_table(data, filename, max_bytes)
@@ -99,6 +104,7 @@ def import_stakeholders(
             _read_row(row, columns, network, plan, report)
         _check_plan(plan, network, columns, report)
         write_unless_refused(report, lambda: _write(plan, network, report), "network")
+        log_import(consultation, STAKEHOLDERS, ImportedFile.of(data, filename), report.counts, by)
     return report
 
 
