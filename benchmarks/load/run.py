@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,11 +33,11 @@ QUESTIONS = [
 
 
 def stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def consultation_document() -> dict:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     phase = {
         "number": 1, "name": "Open to everyone", "audience": "public",
         "anonymity": "confidential", "opens_at": stamp(now - timedelta(days=1)),

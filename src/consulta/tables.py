@@ -12,9 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Iterable, Iterator
 
 DELIMITERS = (",", ";", "\t")
 ENCODINGS_TRIED = "UTF-8, UTF-16 (with a byte order mark) and Windows-1252"

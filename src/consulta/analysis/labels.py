@@ -23,13 +23,7 @@ import numpy as np
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*[^\W_]\b|\b[^\W\d_]\b"
 #: Words of conversation rather than of topic: a phrase may hold them inside ("the way we
 #: work"), never begin or end with them.
-TALK_WORDS = frozenset("""
-    able actually also always bad believe better big bit certainly definitely different does
-    doing don done especially example feel feels felt generally get gets getting going good
-    got great just kind know like likely lot lots make makes making maybe mean means need
-    needed needs new really right said say saying says sort sure thing things think thought
-    time times truly use used using want wanted wants way ways yes
-""".split())
+TALK_WORDS = frozenset(["able", "actually", "also", "always", "bad", "believe", "better", "big", "bit", "certainly", "definitely", "different", "does", "doing", "don", "done", "especially", "example", "feel", "feels", "felt", "generally", "get", "gets", "getting", "going", "good", "got", "great", "just", "kind", "know", "like", "likely", "lot", "lots", "make", "makes", "making", "maybe", "mean", "means", "need", "needed", "needs", "new", "really", "right", "said", "say", "saying", "says", "sort", "sure", "thing", "things", "think", "thought", "time", "times", "truly", "use", "used", "using", "want", "wanted", "wants", "way", "ways", "yes"])
 #: Contractions say who or when, not what ("there's", "we've", "can't"); possessives
 #: ("children's homes") stay.
 CONTRACTION = re.compile(r"(?:n['’]t|['’](?:ve|m|re|d|ll))$|^(?:it|that|there|what|here|let|he|"

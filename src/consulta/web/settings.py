@@ -164,7 +164,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 CONSULTA_SEND_INLINE_LIMIT = int(os.environ.get("CONSULTA_SEND_INLINE_LIMIT", "50"))
 
 # Imports above this size are refused before any parsing (bytes).
-CONSULTA_MAX_IMPORT_BYTES = int(os.environ.get("CONSULTA_MAX_IMPORT_BYTES", 20 * 1024 * 1024))
+CONSULTA_MAX_IMPORT_BYTES = int(os.environ.get("CONSULTA_MAX_IMPORT_BYTES", str(20 * 1024 * 1024)))
 # Let uploads reach the view, which refuses oversized files with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

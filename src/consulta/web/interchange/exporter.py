@@ -10,7 +10,7 @@ again with ``consulta analyse --consultation SLUG``).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.db.models import F, Prefetch
 
@@ -30,7 +30,7 @@ GENERATED_FIELDS = ("exported_at", "consulta_version")
 def timestamp(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def export_consultations(slugs: list[str] | None = None) -> dict:
@@ -48,7 +48,7 @@ def export_consultations(slugs: list[str] | None = None) -> dict:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "consulta_version": consulta.__version__,
-        "exported_at": timestamp(datetime.now(timezone.utc)),
+        "exported_at": timestamp(datetime.now(UTC)),
         "consultations": [_consultation(item) for item in queryset],
     }
 

@@ -8,7 +8,11 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from consulta.web.consultations.audit import (
-    BY_CODE, CONSULTATION, ImportedBy, ImportedFile, log_import,
+    BY_CODE,
+    CONSULTATION,
+    ImportedBy,
+    ImportedFile,
+    log_import,
 )
 from consulta.web.consultations.models import Consultation, Phase, Question, RespondentRole
 from consulta.web.interchange.exporter import FORMAT, FORMAT_VERSION, INVITATION_TIMES

@@ -166,12 +166,7 @@ class PhaseMonitoring:
 # Last words that already name a kind of organisation ("NHS trust"); other types, such as
 # "education", read as "education organisation".
 ORGANISATION_NOUNS = frozenset(
-    "academy agency alliance association authority bank board body business centre charity "
-    "church club coalition college commission committee company consortium cooperative council "
-    "court department employer enterprise federation firm force forum foundation group hospital "
-    "institute institution insurer landlord mosque network office operator organisation "
-    "organization panel partnership practice prison provider publisher retailer school service "
-    "society surgery synagogue tank team temple trust union unit university".split()
+    ["academy", "agency", "alliance", "association", "authority", "bank", "board", "body", "business", "centre", "charity", "church", "club", "coalition", "college", "commission", "committee", "company", "consortium", "cooperative", "council", "court", "department", "employer", "enterprise", "federation", "firm", "force", "forum", "foundation", "group", "hospital", "institute", "institution", "insurer", "landlord", "mosque", "network", "office", "operator", "organisation", "organization", "panel", "partnership", "practice", "prison", "provider", "publisher", "retailer", "school", "service", "society", "surgery", "synagogue", "tank", "team", "temple", "trust", "union", "unit", "university"]
 )
 KNOWN_TYPES = {" ".join(t.casefold().split()): t for t in ORGANISATION_TYPES}
 

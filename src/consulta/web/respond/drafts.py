@@ -8,8 +8,7 @@ so what was said cannot be traced back to whoever held a link (ADR 3).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, time
 
 from django.db import transaction
 from django.utils import timezone
@@ -73,7 +72,7 @@ def _day_only(moment: datetime | None) -> datetime | None:
     """Midnight UTC of the moment's day: counts by day survive, matching by time does not."""
     if moment is None:
         return None
-    return datetime.combine(moment.astimezone(dt_timezone.utc).date(), time(0), dt_timezone.utc)
+    return datetime.combine(moment.astimezone(UTC).date(), time(0), UTC)
 
 
 def _close_invitations(response: Response, now: datetime) -> None:

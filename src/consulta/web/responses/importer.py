@@ -12,17 +12,30 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from consulta.tables import TableRow
 from consulta.web.consultations.audit import (
-    BY_CODE, RESPONSES, ImportedBy, ImportedFile, log_import,
+    BY_CODE,
+    RESPONSES,
+    ImportedBy,
+    ImportedFile,
+    log_import,
 )
 from consulta.web.consultations.models import Phase, Question
 from consulta.web.imports import (
-    ImportRefused, ImportReport, check_email, check_lengths, load_table, match_columns,
-    normalise_name, refuse, row_cells, start_report, write_unless_refused,
+    ImportRefused,
+    ImportReport,
+    check_email,
+    check_lengths,
+    load_table,
+    match_columns,
+    normalise_name,
+    refuse,
+    row_cells,
+    start_report,
+    write_unless_refused,
 )
 from consulta.web.responses.models import Answer, Respondent, Response, new_reference
 from consulta.web.stakeholders.models import Organisation, Sector
-from consulta.tables import TableRow
 
 OPTIONAL_COLUMNS = ["reference", "respondent", "email", "organisation", "sector", "type",
                     "on_behalf", "consent", "role", "submitted_at", "channel"]

@@ -42,7 +42,7 @@ class Response(models.Model):
         NONE = "none", "Do not publish"
 
         @classmethod
-        def parse(cls, text: str) -> "Response.Consent | None":
+        def parse(cls, text: str) -> Response.Consent | None:
             wanted = " ".join(text.strip().lower().split())
             aliases = {
                 "in full": cls.FULL, "yes": cls.FULL, "anonymously": cls.ANONYMOUS,

@@ -10,16 +10,27 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from consulta.tables import TableRow
 from consulta.web.consultations.audit import (
-    BY_CODE, STAKEHOLDERS, ImportedBy, ImportedFile, log_import,
+    BY_CODE,
+    STAKEHOLDERS,
+    ImportedBy,
+    ImportedFile,
+    log_import,
 )
 from consulta.web.consultations.models import Consultation, Phase
 from consulta.web.imports import (
-    ImportReport, check_email, check_lengths, load_table, match_columns, normalise_name,
-    row_cells, start_report, write_unless_refused,
+    ImportReport,
+    check_email,
+    check_lengths,
+    load_table,
+    match_columns,
+    normalise_name,
+    row_cells,
+    start_report,
+    write_unless_refused,
 )
 from consulta.web.stakeholders.models import AudienceMember, Organisation, Person, Sector
-from consulta.tables import TableRow
 
 COLUMNS = ["organisation", "sector", "type", "parent", "name", "email", "job_title", "phases"]
 LIMITS = {"organisation": 200, "type": 100, "parent": 200, "name": 200, "email": 254,

@@ -39,7 +39,7 @@ class Sector(models.TextChoices):
     OTHER = "other", "Other"
 
     @classmethod
-    def parse(cls, text: str) -> "Sector | None":
+    def parse(cls, text: str) -> Sector | None:
         """Read a sector from its value or label, ignoring case ("Voluntary and community")."""
         wanted = " ".join(text.strip().lower().replace("&", "and").split())
         for sector in cls:
