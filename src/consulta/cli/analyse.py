@@ -18,8 +18,9 @@ from consulta.cli.common import CommandError, add_command, add_data_dir, setup
 
 OUTPUT_NOTE = (
     "Writes DIR/answers.csv, themes.csv, campaigns.csv, groups.csv (with --group-column),\n"
-    "analysis.json and report.html. Empty answers ('', 'n/a', 'none', '-') are kept and\n"
-    "never themed. Input: CSV, XLSX, JSONL or Parquet (needs pyarrow).\n\n"
+    "analysis.json and report.html (docs/analysis.md says how to read them). Empty answers\n"
+    "('', 'n/a', 'none', '-', 'Did not answer') are kept and never themed. Input: CSV, XLSX,\n"
+    "JSONL or Parquet (needs pyarrow).\n\n"
     "With --consultation SLUG instead of a file: analyses the consultation's submitted answers\n"
     "to its text questions and keeps the results in the database (the back office's Analysis\n"
     "page); the previous analysis keeps its theme ids. With --queue it is left to the\n"
