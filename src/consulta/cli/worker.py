@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -59,12 +58,19 @@ def run(args: argparse.Namespace) -> int:
     previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     if args.parent_pid:
         _stop_when_orphaned(args.parent_pid)
+    from consulta.web.abandoned import recover_abandoned, worker_id
+
+    recovered = recover_abandoned()
+    if recovered:
+        print(f"Marked {len(recovered)} task(s) failed: their worker on this machine had "
+              "stopped before finishing them.", flush=True)
     try:
         call_command(
             "db_worker", batch=args.batch, interval=args.interval, reload=False,
             startup_delay=False, verbosity=1,
-            # Unique across machines and processes, and readable in the task rows.
-            worker_id=f"{socket.gethostname()}-{os.getpid()}"[-64:],
+            # Unique across machines and processes, and readable in the task rows; it is
+            # also how a later worker tells that this one is gone (web/abandoned.py).
+            worker_id=worker_id(),
         )
     finally:
         for number, handler in previous.items():
