@@ -91,3 +91,22 @@ def test_a_starting_worker_recovers_and_the_page_says_what_happened(consultation
     client.force_login(organiser)
     content = client.get(URL).content.decode()
     assert "stopped before the analysis finished" in content and "Run analysis" in content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_starting_worker_deletes_old_finished_task_records(consultation, tmp_path):
+    from datetime import timedelta
+
+    from consulta.web.analysis.tasks import run_analysis
+
+    old, recent, waiting = (run_analysis.enqueue(number) for number in (101, 102, 103))
+    long_ago = timezone.now() - timedelta(days=100)
+    DBTaskResult.objects.filter(id__in=[old.id, recent.id]).update(
+        status="SUCCESSFUL", finished_at=timezone.now())
+    DBTaskResult.objects.filter(id=old.id).update(finished_at=long_ago)
+
+    assert main(["worker", "--batch", "--keep-days", "90", "--data-dir", str(tmp_path)]) == 0
+
+    left = {str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True)}
+    assert old.id not in left and recent.id in left and waiting.id in left
+    assert main(["worker", "--batch", "--keep-days", "-1", "--data-dir", str(tmp_path)]) == 2

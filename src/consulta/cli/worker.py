@@ -40,6 +40,9 @@ def register(commands) -> None:
                         help="run what is queued now, then exit (for cron or a one-off)")
     parser.add_argument("--interval", type=float, default=1.0, metavar="SECONDS",
                         help="how often an idle worker looks for new work (default 1)")
+    parser.add_argument("--keep-days", type=int, default=90, metavar="DAYS",
+                        help="on start, delete finished task records older than this "
+                             "(default 90; the analysis runs and email records stay)")
     # Given by serve and demo: stop (as on SIGTERM) if that server process goes away, even
     # killed without a chance to stop the worker itself.
     parser.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
@@ -50,6 +53,8 @@ def register(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.interval <= 0:
         raise CommandError("--interval must be more than 0 seconds.")
+    if args.keep_days < 0:
+        raise CommandError("--keep-days must be 0 or more.")
     setup(args)
     from django.core.management import call_command
 
@@ -64,6 +69,10 @@ def run(args: argparse.Namespace) -> int:
     if recovered:
         print(f"Marked {len(recovered)} task(s) failed: their worker on this machine had "
               "stopped before finishing them.", flush=True)
+    # Task rows are the queue's bookkeeping; what users read (runs, invitations) lives
+    # elsewhere, so old finished ones can go.
+    call_command("prune_db_task_results", min_age_days=args.keep_days, queue_name="*",
+                 verbosity=0)
     try:
         call_command(
             "db_worker", batch=args.batch, interval=args.interval, reload=False,
