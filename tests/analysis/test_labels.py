@@ -98,3 +98,31 @@ def test_labels_leave_out_talk_contractions_and_the_question_s_own_words():
     assert gp.key_phrases[0] == "GP surgeries"  # spelt as the answers spell it
     assert custody.key_phrases[0] == "custody suites"  # a capital that only starts a sentence
     assert custody.label.startswith("Custody suites")
+
+
+def test_phrases_never_run_across_sentences_or_commas():
+    from consulta.analysis.labels import _ngrams
+
+    grams = _ngrams("Parents hide abuse. Schools notice it, teachers act")
+    assert "hide abuse" in grams and "parents hide abuse" in grams
+    assert "abuse schools" not in grams and "it teachers" not in grams
+
+
+RADIO_ANSWERS = [
+    "The radio channel for the borough is clear.",
+    "We rely on radio every shift and it holds up.",
+    "Radio coverage in basements has improved.",
+    "Radio is the one kit that never fails us.",
+]
+FOOD_ANSWERS = [
+    "The canteen food is cold by the late turn.",
+    "Food options at the station are poor.",
+    "Hot food after midnight would help the night shift.",
+    "Food at the custody suite is the same every day.",
+]
+
+
+def test_a_label_is_widened_from_a_single_word_to_a_phrase_holding_it():
+    radio, food = label_two_themes(RADIO_ANSWERS, FOOD_ANSWERS)
+    assert " " in radio.key_phrases[0] and "radio" in radio.key_phrases[0].lower().split()
+    assert " " in food.key_phrases[0] and "food" in food.key_phrases[0].lower().split()

@@ -23,7 +23,18 @@ import numpy as np
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*[^\W_]\b|\b[^\W\d_]\b"
 #: Words of conversation rather than of topic: a phrase may hold them inside ("the way we
 #: work"), never begin or end with them.
-TALK_WORDS = frozenset(["able", "actually", "also", "always", "bad", "believe", "better", "big", "bit", "certainly", "definitely", "different", "does", "doing", "don", "done", "especially", "example", "feel", "feels", "felt", "generally", "get", "gets", "getting", "going", "good", "got", "great", "just", "kind", "know", "like", "likely", "lot", "lots", "make", "makes", "making", "maybe", "mean", "means", "need", "needed", "needs", "new", "really", "right", "said", "say", "saying", "says", "sort", "sure", "thing", "things", "think", "thought", "time", "times", "truly", "use", "used", "using", "want", "wanted", "wants", "way", "ways", "yes"])
+TALK_WORDS = frozenset((
+    "able", "absolutely", "actually", "also", "always", "bad", "basically", "believe", "better",
+    "big", "bit", "certainly", "clearly", "completely", "definitely", "different", "does",
+    "doing", "don", "done", "entirely", "especially", "example", "extremely", "feel", "feels",
+    "felt", "fully", "generally", "get", "gets", "getting", "going", "good", "got", "great",
+    "greatly", "highly", "just", "kind", "know", "largely", "like", "likely", "lot", "lots",
+    "mainly", "make", "makes", "making", "maybe", "mean", "means", "merely", "mostly", "need",
+    "needed", "needs", "new", "obviously", "particularly", "possibly", "probably", "quite",
+    "rather", "really", "right", "said", "say", "saying", "says", "simply", "sort", "sure",
+    "thing", "things", "think", "thought", "time", "times", "totally", "truly", "use", "used",
+    "using", "usually", "want", "wanted", "wants", "way", "ways", "wholly", "yes",
+))
 #: Contractions say who or when, not what ("there's", "we've", "can't"); possessives
 #: ("children's homes") stay.
 CONTRACTION = re.compile(r"(?:n['’]t|['’](?:ve|m|re|d|ll))$|^(?:it|that|there|what|here|let|he|"
@@ -86,8 +97,7 @@ class ThemeLabeller:
         rows = np.concatenate(members) if members else np.array([], dtype=int)
         if len(rows) == 0:
             return [[] for _ in members]
-        vectorizer = CountVectorizer(ngram_range=(1, 3), lowercase=True,
-                                     token_pattern=TOKEN_PATTERN)
+        vectorizer = CountVectorizer(analyzer=_ngrams)
         try:
             counts = vectorizer.fit_transform([texts[i] for i in rows]).tocsc()
         except ValueError:  # no words at all (only symbols)
@@ -106,11 +116,28 @@ class ThemeLabeller:
             # a phrase must be used by 2+ points (or 1 in a tiny theme) to speak for the theme
             enough = class_docs[theme] >= min(2, len(rows_of_theme))
             scores = np.where(usable & enough, weights[theme], 0.0)
-            out.append(_mmr_phrases(vocabulary, scores, self.n_phrases, self.phrase_diversity))
+            phrases = _mmr_phrases(vocabulary, scores, self.n_phrases, self.phrase_diversity)
+            out.append(_widen_words(phrases, vocabulary,
+                                    np.where(usable, weights[theme], 0.0), class_docs[theme]))
         return out
 
 
 # --- phrases ---------------------------------------------------------------------------------
+
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+#: Phrases never run across these: "…to hide abuse. Schools…" has no phrase "abuse schools".
+_PHRASE_BREAK = re.compile(r"[.!?;:,()\[\]{}\"“”\n]+")
+
+
+def _ngrams(text: str) -> list[str]:
+    """Words and two- and three-word phrases of ``text``, lower case, within its clauses."""
+    out: list[str] = []
+    for clause in _PHRASE_BREAK.split(text.lower()):
+        words = _TOKEN.findall(clause)
+        for size in (1, 2, 3):
+            out.extend(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
+    return out
 
 
 def _stop_words() -> frozenset[str]:
@@ -166,9 +193,11 @@ def _ctfidf(class_counts: np.ndarray) -> np.ndarray:
 def _mmr_phrases(vocabulary, scores: np.ndarray, n: int, diversity: float) -> list[str]:
     """Best phrases of 2+ words first (more specific than a word), each new one sharing few
     words with those picked (Jaccard), then single words if too few phrases exist."""
-    ranked = [i for i in np.argsort(-scores, kind="stable")[: 60] if scores[i] > 0]
-    multi = [i for i in ranked if " " in vocabulary[i]]
-    single = [i for i in ranked if " " not in vocabulary[i]]
+    # Each pool ranked on its own: single words usually score higher than the phrases they
+    # are part of, and a shared top-60 left many themes with no phrase at all.
+    order = [i for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+    multi = [i for i in order if " " in vocabulary[i]][:60]
+    single = [i for i in order if " " not in vocabulary[i]][:60]
     picked: list[int] = []
     for pool in (multi, single):
         candidates = list(pool)
@@ -184,6 +213,27 @@ def _mmr_phrases(vocabulary, scores: np.ndarray, n: int, diversity: float) -> li
         if len(picked) >= min(n, 3):
             break
     return [str(vocabulary[i]) for i in picked]
+
+
+def _widen_words(phrases: list[str], vocabulary, scores: np.ndarray,
+                 docs: np.ndarray) -> list[str]:
+    """The label's single words widened to the theme's phrase holding them that most points
+    use (then the most particular), even one used by a single point:
+    "abuse" says less than "hide their abuse" (a label is phrases, not words)."""
+    present = [i for i in np.flatnonzero(scores > 0) if " " in vocabulary[i]]
+    out = list(phrases)
+    for position, word in enumerate(out[:2]):
+        if " " in word:
+            continue
+        # a phrase used once is taken only as a pair of words ("radio channel"): longer
+        # one-off phrases are mostly the rest of somebody's sentence
+        holding = [i for i in present if word in vocabulary[i].split()
+                   and str(vocabulary[i]) not in out
+                   and (docs[i] >= 2 or vocabulary[i].count(" ") == 1)]
+        if holding:
+            best = max(holding, key=lambda i: (docs[i], scores[i], -i))
+            out[position] = str(vocabulary[best])
+    return out
 
 
 def _jaccard(a: str, b: str) -> float:
