@@ -20,30 +20,19 @@ with the question each comment answered (what the pipeline knows), which only ch
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from consulta.analysis.sentiment import LABELS, MIXED, NEGATIVE, POSITIVE, SentimentScorer
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine, machine_line, read_csv
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parents[2] / "shared" / "data" / "nhs-fft-patient-feedback"
-
-
-def read_csv(path: Path) -> list[dict]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:  # the provenance notes files that are not UTF-8 throughout
-        text = raw.decode("cp1252", errors="replace")
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 def load_v6(folder: Path) -> tuple[list[str], list[str], list[str]]:
@@ -100,19 +89,6 @@ def row(name: str, gold: list[str], predicted: list[str], seconds: float) -> str
             f"| {speed:,.0f} |")
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{platform.machine()}, {os.cpu_count()} cores ({cpu}), Python "
-            f"{platform.python_version()}, numpy {np.__version__}")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -120,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data / "v6framework_230831.csv").exists():
         print(f"NHS FFT data not found under {args.data}", file=sys.stderr)
         return 2
-    print(f"Machine: {machine()}")
+    print(f"Machine: {machine_line(machine())}")
     print(f"Command: python benchmarks/analysis/sentiment.py --data {args.data}")
     print()
     print("| data set and method | n | accuracy | macro-F1 | F1 positive / mixed or neutral / "

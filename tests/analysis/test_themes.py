@@ -106,6 +106,9 @@ def test_it_groups_specific_themes_into_broad_ones_by_topic(data):
         if parent:
             assert theme.startswith(parent + ".") and parent in model.group_ids_
     assert model.group_centroids_.shape == (len(model.group_ids_), X.shape[1])
+    for label, group in zip(model.labels_, model.group_labels_):
+        parent = model.parents_[model.theme_ids_[label]] if label >= 0 else None
+        assert group == (model.group_ids_.index(parent) if parent else -1)
 
 
 def test_without_sub_themes_every_theme_stands_alone(data):

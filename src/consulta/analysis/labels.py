@@ -193,11 +193,9 @@ def _ctfidf(class_counts: np.ndarray) -> np.ndarray:
 def _mmr_phrases(vocabulary, scores: np.ndarray, n: int, diversity: float) -> list[str]:
     """Best phrases of 2+ words first (more specific than a word), each new one sharing few
     words with those picked (Jaccard), then single words if too few phrases exist."""
-    # Each pool ranked on its own: single words usually score higher than the phrases they
-    # are part of, and a shared top-60 left many themes with no phrase at all.
-    order = [i for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
-    multi = [i for i in order if " " in vocabulary[i]][:60]
-    single = [i for i in order if " " not in vocabulary[i]][:60]
+    ranked = [i for i in np.argsort(-scores, kind="stable")[: 60] if scores[i] > 0]
+    multi = [i for i in ranked if " " in vocabulary[i]]
+    single = [i for i in ranked if " " not in vocabulary[i]]
     picked: list[int] = []
     for pool in (multi, single):
         candidates = list(pool)
@@ -220,8 +218,10 @@ def _widen_words(phrases: list[str], vocabulary, scores: np.ndarray,
     """The label's single words widened to the theme's phrase holding them that most points
     use (then the most particular), even one used by a single point:
     "abuse" says less than "hide their abuse" (a label is phrases, not words)."""
-    present = [i for i in np.flatnonzero(scores > 0) if " " in vocabulary[i]]
     out = list(phrases)
+    if all(" " in phrase for phrase in out[:2]):
+        return out
+    present = [i for i in np.flatnonzero(scores > 0) if " " in vocabulary[i]]
     for position, word in enumerate(out[:2]):
         if " " in word:
             continue

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from consulta.analysis.pipeline import Analysis
 from consulta.analysis.report import render_report
@@ -62,11 +64,16 @@ def _answer_row(answer) -> dict:
     return row
 
 
+def write_table(handle: TextIO, columns: Sequence[str], rows: Iterable[Mapping]) -> None:
+    """``rows`` as CSV in ``columns`` order, every cell through ``safe_cell``."""
+    writer = csv.writer(handle)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_cell(row.get(column)) for column in columns])
+
+
 def _write_csv(path: Path, columns, rows) -> Path:
     # utf-8-sig: Excel opens the file with the right encoding when it starts with a BOM.
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([safe_cell(row.get(column)) for column in columns])
+        write_table(handle, columns, rows)
     return path

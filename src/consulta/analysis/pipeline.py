@@ -24,7 +24,7 @@ from consulta.analysis.labels import ThemeLabeller
 from consulta.analysis.records import Answer, by_question, check_answers
 from consulta.analysis.segment import Segment, segment_answers
 from consulta.analysis.sentiment import Evidence, SentimentScorer
-from consulta.analysis.themes import PreviousThemes, ThemeModel
+from consulta.analysis.themes import PreviousThemes, ThemeModel, theme_order
 
 STAGES = ("segment", "embed", "themes", "labels", "coding", "sentiment", "framing",
           "campaigns", "groups")
@@ -272,17 +272,14 @@ class _Run:
         found = dict(zip(model.theme_ids_, ThemeLabeller(question=wording).fit(
             texts, model.labels_, X, model.centroids_, owners=ids).labels_))
         if model.group_ids_:
-            groups = np.array([model.group_ids_.index(model.parents_[model.theme_ids_[t]])
-                               if t >= 0 and model.parents_[model.theme_ids_[t]] else -1
-                               for t in model.labels_], dtype=int)
             found.update(zip(model.group_ids_, ThemeLabeller(question=wording).fit(
-                texts, groups, X, model.group_centroids_, owners=ids).labels_))
+                texts, model.group_labels_, X, model.group_centroids_, owners=ids).labels_))
         return [ThemeResult(
             question=question, theme=theme, parent=model.parents_.get(theme) or "",
             label=label.label, description=label.description, size=0, share=0.0,
             quote_ids=[ids[q] for q in label.quotes], key_phrases=label.key_phrases,
             quotes=[texts[q] for q in label.quotes],
-        ) for theme, label in sorted(found.items(), key=lambda item: _display_order(item[0]))]
+        ) for theme, label in sorted(found.items(), key=lambda item: theme_order(item[0]))]
 
     def _code(self, answers, points, owner, X, model, point_themes) -> list[AnswerCoding]:
         probabilities = ThemeConfidence().fit(X, model.labels_,
@@ -422,11 +419,6 @@ def _answer_row(answer: Answer, coding: AnswerCoding, sentiment, campaign, point
                   for p, theme, framing in points],
         groups=dict(answer.groups),
     )
-
-
-def _display_order(theme: str) -> tuple:
-    """t01, t01.1, t01.2, t02...: a broad theme, then its sub-themes."""
-    return tuple(int(part) if part.isdigit() else 0 for part in theme[1:].split("."))
 
 
 def text_hash(text: str) -> str:

@@ -109,9 +109,11 @@ class ThemeModel:
         self.parents_: dict[str, str | None] = parents
         self.centroids_ = _centroids(X, labels, len(ids))
         self.group_ids_ = list(dict.fromkeys(p for p in parents.values() if p))
-        grouped = np.array([self.group_ids_.index(parents[ids[t]]) if t >= 0 and parents[ids[t]]
-                            else OTHER for t in labels], dtype=int)
-        self.group_centroids_ = _centroids(X, grouped, len(self.group_ids_))
+        # Each point's broad theme (index into group_ids_; OTHER when its theme stands alone).
+        group_of = np.array([self.group_ids_.index(parents[t]) if parents[t] else OTHER
+                             for t in ids] + [OTHER], dtype=int)
+        self.group_labels_ = group_of[labels]  # labels' OTHER (-1) picks the last entry
+        self.group_centroids_ = _centroids(X, self.group_labels_, len(self.group_ids_))
         return self
 
     def _cluster(self, X: np.ndarray, keys: list[str], record: bool = False) -> np.ndarray:
@@ -326,10 +328,16 @@ def _name_themes(labels: np.ndarray, kept_ids: list[str], reserved: Sequence[str
     return out, ids
 
 
+def theme_order(theme: str) -> tuple[int, ...]:
+    """The numbers of a theme id, to sort by: t01 < t01.2 < t01.10 < t02; () for "other"."""
+    if not theme.startswith("t"):
+        return ()
+    return tuple(int(part) if part.isdigit() else 0 for part in theme[1:].split("."))
+
+
 def _number(theme: str) -> int:
     """The number of a theme id: 3 for "t03" and for its sub-theme "t03.2"; 0 for others."""
-    head = theme[1:].split(".")[0]
-    return int(head) if theme.startswith("t") and head.isdigit() else 0
+    return (theme_order(theme) or (0,))[0]
 
 
 def _group(X: np.ndarray, labels: np.ndarray, ids: list[str]):

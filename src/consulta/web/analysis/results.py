@@ -104,7 +104,7 @@ def run_results(run: AnalysisRun) -> list[PhaseView]:
     _add_themes(views, themes, quotes, quotable)
     _add_shares(run, views)
     _add_signals(run, views)
-    numbers = {phase.pk: n for n, phase in enumerate(run.consultation.phases.all(), start=1)}
+    numbers = run.consultation.phase_numbers()
     phases: dict[int, PhaseView] = {}
     for view in views.values():  # themes come in phase and question order
         phase = view.question.phase

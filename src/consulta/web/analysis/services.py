@@ -159,7 +159,7 @@ def collect_records(consultation: Consultation) -> Records:
     from consulta.analysis.framing import hint_framing
     from consulta.analysis.records import Answer as Record
 
-    numbers = {phase.pk: n for n, phase in enumerate(consultation.phases.all(), start=1)}
+    numbers = consultation.phase_numbers()
     answers = (
         Answer.objects.filter(
             response__phase__consultation=consultation,

@@ -70,6 +70,10 @@ class Consultation(AuditedInConsultation, models.Model):
     def is_public(self) -> bool:
         return self.status != self.Status.DRAFT
 
+    def phase_numbers(self) -> dict[int, int]:
+        """Phase pk -> its number as people see it ("Phase 2"), 1 for the first."""
+        return {phase.pk: number for number, phase in enumerate(self.phases.all(), start=1)}
+
 
 class Membership(AuditedInConsultation, models.Model):
     """A user's place in one consultation. Nobody sees a consultation they are not a member of."""
