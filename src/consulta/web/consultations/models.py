@@ -58,6 +58,20 @@ class Consultation(AuditedInConsultation, models.Model):
     privacy_notice = models.TextField(
         blank=True, help_text="How answers are stored, used and published; shown before starting."
     )
+    # Shown to partners who were not invited, and in the privacy notice's contact line.
+    contact_email = models.EmailField(
+        "contact address", blank=True,
+        help_text="Where respondents can ask about the consultation or their data.",
+    )
+    # UK GDPR storage limitation: after this day the worker deletes identities, drafts and
+    # invitation links (answers are kept, unattributed).
+    retain_until = models.DateField(
+        "keep personal data until", null=True, blank=True,
+        help_text="After this date names, email addresses, drafts and links are deleted.",
+    )
+    require_two_factor = models.BooleanField(
+        "members must use two-factor authentication", default=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -35,6 +35,8 @@ class Response(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
+        # Taken out of the analysis and reports at the respondent's request (reason kept).
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     class Consent(models.TextChoices):
         FULL = "full", "Publish in full"
@@ -70,6 +72,10 @@ class Response(models.Model):
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
     )
     on_behalf = models.BooleanField(default=False)
+    # The organisation as the respondent typed it on a public page. It is never matched to the
+    # stakeholder network automatically: an organiser confirms a match (``organisation``).
+    organisation_name = models.CharField(max_length=200, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["submitted_at", "reference"]
