@@ -7,18 +7,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from consulta.web.consultations.models import Consultation, Membership, Phase, Question, RespondentRole
+from consulta.web.consultations.models import (
+    Consultation,
+    Membership,
+    Phase,
+    Question,
+    RespondentRole,
+)
 from consulta.web.stakeholders.models import Organisation, Person
 
+# The respondent journey's fixtures (phases, a respondent's browser, fresh rate limits) for
+# every test, and the loopback SMTP server (smtp.py), instead of importing them into each module.
+pytest_plugins = ["test_respond_support", "smtp"]
+
 # Fixed instants keep tests deterministic; phase 1 is over and phase 2 open "now" in most tests.
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-PHASE_1_CLOSES = datetime(2026, 2, 1, 17, 0, tzinfo=timezone.utc)
-PHASE_2_CLOSES = datetime(2099, 3, 1, 17, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+PHASE_1_CLOSES = datetime(2026, 2, 1, 17, 0, tzinfo=UTC)
+PHASE_2_CLOSES = datetime(2099, 3, 1, 17, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ The server records every message it accepts, parsed with the standard ``email`` 
 refuses recipients whose address starts with "bounce" the way a real server refuses an unknown
 mailbox: ``550 5.1.1 No such user`` in answer to RCPT TO.
 
-Use it by importing the fixture into a test module: ``from smtp import smtp_server``.
+Every test can ask for the fixture: tests/conftest.py registers this module as a plugin.
 """
 
 from __future__ import annotations

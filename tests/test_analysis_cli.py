@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -59,7 +59,7 @@ def test_it_asks_for_one_complete_form(args, message, capsys):
 
 
 def test_the_demo_is_analysed_once(db):
-    consultation, _ = load_demo(datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc))
+    consultation, _ = load_demo(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
     first = analyse_unless_done(consultation, embedder="tfidf")
     assert first.status == AnalysisRun.Status.DONE
     assert first.summary["counts"]["themes"] > 10

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from consulta.web.demo.loader import build_document, load_demo
 from consulta.web.responses.models import Answer, Respondent, Response
 from consulta.web.stakeholders.models import Organisation, Person
 
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"
 
 

@@ -13,7 +13,7 @@ from consulta.web.demo.seed import SLUG
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
-CODE_BLOCKS = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
+CODE_BLOCKS = re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
 
 
 def test_it_starts_with_an_install_and_demo_command():
@@ -54,7 +54,7 @@ ANALYSIS_GUIDE = (ROOT / "docs" / "analysis.md").read_text()
 def documented_columns(heading: str) -> list[str]:
     """The first column of the table under ``## heading``: the file's columns, in order."""
     section = ANALYSIS_GUIDE.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.M)
+    return re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE)
 
 
 def test_the_analysis_guide_lists_every_column_of_every_file_in_order():
@@ -72,5 +72,5 @@ def test_the_analysis_guide_names_only_options_that_exist():
     known = {option for action in analyse._actions for option in action.option_strings}
     named = set(re.findall(r"`(--[a-z-]+)", ANALYSIS_GUIDE))
     assert named and named <= known
-    example = re.findall(r"```sh\n(.*?)```", ANALYSIS_GUIDE, flags=re.S)[0].strip()
+    example = re.findall(r"```sh\n(.*?)```", ANALYSIS_GUIDE, flags=re.DOTALL)[0].strip()
     assert analyse.parse_args(shlex.split(example)[2:]).out == "results/"

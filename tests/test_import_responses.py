@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
@@ -70,7 +70,7 @@ def test_it_imports_identified_responses(partners):
     assert (response.consent, response.on_behalf, response.role.name) == \
         ("full", True, "senior leader")
     assert response.organisation.name == "Eastvale Ambulance Service"
-    assert response.submitted_at == datetime(2026, 2, 10, 14, 30, tzinfo=timezone.utc)
+    assert response.submitted_at == datetime(2026, 2, 10, 14, 30, tzinfo=UTC)
     assert answers_of(response) == {"trust": ("Keep promises.", []),
                                     "partnership": ("Share data.", []),
                                     "priority": ("", ["Prevention"])}
@@ -80,7 +80,7 @@ def test_it_imports_identified_responses(partners):
 
 
 def test_it_defaults_channel_consent_and_submission_time(partners):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     import_responses(partners, as_csv(["trust"], ["Listen more."]), "r.csv", channel="email")
     response = Response.objects.get(phase=partners)
     assert (response.channel, response.consent, response.on_behalf) == ("email", "none", False)
@@ -178,7 +178,7 @@ def test_it_refuses_bad_cells_row_by_row(partners):
         (3, "trust"), (4, "priority"), (5, "partnership"), (6, "consent"), (7, "on_behalf"),
         (8, "role"), (9, "submitted_at"), (10, "submitted_at"), (11, "channel"), (12, "email"),
     }
-    too_long = [p for p in report.errors if p.row == 5][0]
+    too_long = next(p for p in report.errors if p.row == 5)
     assert "27 characters" in too_long.problem
 
 

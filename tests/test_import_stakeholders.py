@@ -11,8 +11,8 @@ from auditlog.models import LogEntry
 from django.db import IntegrityError
 
 from consulta.web.imports import ImportRefused
-from consulta.web.stakeholders import importer
 from consulta.web.responses.models import Answer, Respondent, Response
+from consulta.web.stakeholders import importer
 from consulta.web.stakeholders.importer import import_stakeholders
 from consulta.web.stakeholders.models import AudienceMember, Organisation, Person
 
@@ -191,7 +191,7 @@ def refused_with_limit(consultation, data: bytes, limit: int):
 
 
 def test_it_writes_nothing_when_the_network_changes_while_writing(consultation, monkeypatch):
-    def racing_write(plan, network, report):
+    def racing_write(*staged):
         Organisation.objects.create(consultation=consultation, name="Half done", sector="public")
         raise IntegrityError("another import added the same person first")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,10 +15,11 @@ from consulta.web.interchange import (
     import_consultations,
 )
 from consulta.web.outreach.models import Invitation, MessageTemplate
+from consulta.web.respond.models import TypedOrganisation
 from consulta.web.responses.models import Answer, Respondent, Response
 from consulta.web.stakeholders.models import AudienceMember, Organisation, Person
 
-SUBMITTED = datetime(2026, 2, 10, 12, 30, 15, 123456, tzinfo=timezone.utc)
+SUBMITTED = datetime(2026, 2, 10, 12, 30, 15, 123456, tzinfo=UTC)
 
 
 def without_generated(document: dict) -> dict:
@@ -53,6 +54,11 @@ def filled(consultation):
     Answer.objects.create(response=named, question=partners.questions.get(key="priority"),
                           choices=["Prevention"])
     Response.objects.create(phase=partners, status="draft")
+    withdrawn = Response.objects.create(
+        phase=partners, status="withdrawn", submitted_at=SUBMITTED, withdrawn_reason="Sent twice",
+        organisation_name="Westvale Youth Club",
+    )
+    TypedOrganisation.objects.create(response=withdrawn, sector="voluntary", type="Charity")
     Invitation.objects.create(phase=partners, person=dana, organisation=ambulance, response=named,
                               sent_at=SUBMITTED, send_count=1, opened_at=SUBMITTED,
                               started_at=SUBMITTED, submitted_at=SUBMITTED)
@@ -75,6 +81,28 @@ def test_it_round_trips_through_an_empty_database(filled):
     assert without_generated(second) == without_generated(first)
 
 
+def test_it_keeps_what_respondents_typed_and_why_a_response_was_withdrawn(filled):
+    first = export_consultations(["policing-a"])
+    Consultation.objects.all().delete()
+    import_consultations(copy.deepcopy(first))
+    withdrawn = Response.objects.get(status="withdrawn")
+    assert (withdrawn.withdrawn_reason, withdrawn.organisation_name) == (
+        "Sent twice", "Westvale Youth Club")
+    assert (withdrawn.typed_organisation.sector, withdrawn.typed_organisation.type) == (
+        "voluntary", "Charity")
+
+
+def test_it_keeps_only_the_day_of_anonymous_answers_from_a_document(filled):
+    document = export_consultations(["policing-a"])
+    [item] = document["consultations"]
+    [anonymous] = item["phases"][0]["responses"]
+    anonymous["submitted_at"] = anonymous["created_at"] = "2026-02-10T12:30:15.123456+00:00"
+    Consultation.objects.all().delete()
+    import_consultations(document)
+    response = Response.objects.get(phase__position=1)
+    assert response.submitted_at == response.created_at == datetime(2026, 2, 10, tzinfo=UTC)
+
+
 def test_it_exports_the_documented_shape(filled):
     [item] = export_consultations(["policing-a"])["consultations"]
     assert {"slug", "title", "organisations", "phases"} <= item.keys()
@@ -82,7 +110,7 @@ def test_it_exports_the_documented_shape(filled):
     partners = item["phases"][1]
     assert {"name", "audience", "questions", "responses"} <= partners.keys()
     assert {"title", "context"} <= partners["questions"][0].keys()
-    submitted = [r for r in partners["responses"] if r["status"] == "submitted"][0]
+    submitted = next(r for r in partners["responses"] if r["status"] == "submitted")
     assert {"reference", "status", "submitted_at", "organisation", "answers"} <= submitted.keys()
     assert submitted["organisation"] == "Eastvale Ambulance Service"
     assert submitted["answers"][0] == {

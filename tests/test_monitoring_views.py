@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
@@ -41,7 +41,7 @@ def partners_with_responses(consultation):
     ]
     for organisation in [ambulance, trust, *councils]:
         AudienceMember.objects.create(phase=partners, organisation=organisation)
-    when = datetime(2026, 2, 3, 11, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 2, 3, 11, 0, tzinfo=UTC)
     for organisation in [trust, *councils[:3]]:
         Response.objects.create(phase=partners, status=Response.Status.SUBMITTED,
                                 submitted_at=when, organisation=organisation)
@@ -141,7 +141,7 @@ def test_it_costs_the_same_queries_for_more_responses(client, organiser,
                                     email=f"p{i}@example.org", organisation=organisation)
         AudienceMember.objects.create(phase=partners, person=who)
         Response.objects.create(phase=partners, status=Response.Status.SUBMITTED,
-                                submitted_at=datetime(2026, 2, 4 + i % 20, tzinfo=timezone.utc),
+                                submitted_at=datetime(2026, 2, 4 + i % 20, tzinfo=UTC),
                                 organisation=organisation)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url())
@@ -151,7 +151,7 @@ def test_it_costs_the_same_queries_for_more_responses(client, organiser,
 
 @pytest.mark.django_db
 def test_it_renders_the_demo_with_its_sectors(client):
-    consultation, _ = load_demo(datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc))
+    consultation, _ = load_demo(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
     reader = User.objects.create_user("dee", "dee@example.org", "correct horse battery")
     Membership.objects.create(consultation=consultation, user=reader,
                               role=Membership.Role.ANALYST)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -21,7 +21,7 @@ smtp_server = smtp.smtp_server  # the fixture: a real SMTP server on loopback
 BASE = "https://consult.example.org"
 INVITE_LINK = re.compile(re.escape(BASE) + r"/i/([A-Za-z0-9_-]+)/")
 UNSUBSCRIBE_LINK = re.compile(re.escape(BASE) + r"(/unsubscribe/[^/\s\"<>]+/)")
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)

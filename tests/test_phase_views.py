@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from auditlog.models import LogEntry
@@ -70,8 +70,8 @@ def test_it_adds_a_phase_at_the_end(client, consultation, organiser):
     phase = consultation.phases.get(position=3)
     assert (phase.name, phase.audience, phase.anonymity) == ("The public", "public", "confidential")
     # Entered in UK time: 2 March is GMT, 30 April is BST.
-    assert phase.opens_at == datetime(2099, 3, 2, 9, 0, tzinfo=timezone.utc)
-    assert phase.closes_at == datetime(2099, 4, 30, 16, 30, tzinfo=timezone.utc)  # BST
+    assert phase.opens_at == datetime(2099, 3, 2, 9, 0, tzinfo=UTC)
+    assert phase.closes_at == datetime(2099, 4, 30, 16, 30, tzinfo=UTC)  # BST
     assert phase.intro == "Tell us what you think."
 
 

@@ -9,16 +9,11 @@ from consulta.web.consultations.models import Phase
 from consulta.web.outreach.models import Invitation
 from consulta.web.responses.models import Answer, DraftAccess, Respondent, Response
 from consulta.web.stakeholders.models import Organisation, Person
-from test_respond_support import (  # noqa: F401 (fixtures)
+from test_respond_support import (
     begin,
     begin_invited,
-    fresh_rate_limits,
-    internal_phase,
     invite,
     page,
-    partner_phase,
-    public_phase,
-    respondent_client,
     save,
     token_in,
     url,
@@ -92,6 +87,7 @@ def test_it_takes_an_invited_partner_through_to_a_receipt(
     token = begin_invited(client, invitation_token)
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.STARTED and invitation.response_id
+    draft_reference = invitation.response.reference
 
     save(client, token, 1, "Share data earlier.")
     save(client, token, 2, "Joint patrols.")
@@ -121,11 +117,13 @@ def test_it_takes_an_invited_partner_through_to_a_receipt(
     [receipt] = mailoutbox
     assert receipt.to == ["dana@eastvale-ambulance.example"]
     everything = receipt.body + "".join(content for content, _ in receipt.alternatives)
-    assert response.reference in everything
+    # A response's reference is new when it is sent: a draft's is never a response's.
+    assert response.reference in everything and draft_reference not in everything
+    assert response.reference != draft_reference
 
 
 def test_it_reuses_the_draft_of_an_invitation(respondent_client, partner_phase):
-    invitation, invitation_token = invite(partner_phase, Person.objects.get(name="Sam Lee"))
+    _invitation, invitation_token = invite(partner_phase, Person.objects.get(name="Sam Lee"))
     first = begin_invited(respondent_client, invitation_token)
     save(respondent_client, first, 1, "Started on Monday.")
     second = begin_invited(respondent_client, invitation_token)
@@ -141,7 +139,7 @@ def test_it_reuses_the_draft_of_an_invitation(respondent_client, partner_phase):
 
 
 def test_it_accepts_no_second_response_from_an_invitation(respondent_client, partner_phase):
-    invitation, invitation_token = invite(partner_phase, Person.objects.get(name="Sam Lee"))
+    _invitation, invitation_token = invite(partner_phase, Person.objects.get(name="Sam Lee"))
     token = begin_invited(respondent_client, invitation_token)
     save(respondent_client, token, 1, "Trust.")
     respondent_client.post(url("about-save", token), {
@@ -237,16 +235,18 @@ def test_it_does_not_share_a_response_without_an_organisation(respondent_client,
     assert DraftAccess.objects.count() == 1
 
 
-def test_it_records_a_new_organisation_with_its_sector_and_type(respondent_client, public_phase):
+def test_it_keeps_a_typed_organisation_as_text_with_its_sector_and_type(respondent_client,
+                                                                       public_phase):
     token = begin(respondent_client, public_phase, 3)
     response = respondent_client.post(url("about-save", token), {
         "name": "Ali", "organisation": "Northshire Food Bank", "sector": "voluntary",
         "organisation_type": "charity", "on_behalf": "no"})
     assert response.status_code == 303
-    organisation = Organisation.objects.get(name="Northshire Food Bank")
-    assert (organisation.sector, organisation.type) == ("voluntary", "charity")
+    assert not Organisation.objects.filter(name="Northshire Food Bank").exists()
     draft = Response.objects.get()
-    assert draft.organisation == organisation and not draft.on_behalf
+    assert draft.organisation is None and draft.organisation_name == "Northshire Food Bank"
+    typed = draft.typed_organisation
+    assert (typed.sector, typed.type) == ("voluntary", "charity") and not draft.on_behalf
     assert draft.respondent.name == "Ali"
 
 
@@ -255,8 +255,10 @@ def test_it_never_changes_a_known_organisation_from_the_public_pages(respondent_
     token = begin(respondent_client, public_phase, 3)
     respondent_client.post(url("about-save", token), {
         "organisation": "safe streets trust", "sector": "private", "on_behalf": "yes"})
-    organisation = Response.objects.get().organisation
-    assert organisation.name == "Safe Streets Trust" and organisation.sector == "voluntary"
+    draft = Response.objects.get()
+    # Typing a known name does not make the response that organisation's: an organiser decides.
+    assert draft.organisation is None and draft.organisation_name == "safe streets trust"
+    assert Organisation.objects.get(name="Safe Streets Trust").sector == "voluntary"
 
 
 def test_it_lists_what_is_missing_before_sending(respondent_client, public_phase):

@@ -9,18 +9,13 @@ from django.urls import reverse
 
 from consulta.web.responses.models import Answer, DraftAccess, Response
 from consulta.web.stakeholders.models import Person
-from test_respond_support import (  # noqa: F401 (fixtures)
+from test_respond_support import (
     CLIENT_IP,
     begin,
     begin_invited,
     close,
-    fresh_rate_limits,
-    internal_phase,
     invite,
     page,
-    partner_phase,
-    public_phase,
-    respondent_client,
     save,
     url,
 )
@@ -50,7 +45,7 @@ def test_it_refuses_every_post_once_the_phase_has_closed(
     assert "This consultation has closed" in response.content.decode()
     draft = Response.objects.get()
     assert draft.status == Response.Status.DRAFT and draft.consent == Response.Consent.NONE
-    assert not Answer.objects.exists() and draft.organisation.name == "Safe Streets Trust"
+    assert not Answer.objects.exists() and draft.organisation_name == "Safe Streets Trust"
     assert DraftAccess.objects.count() == 1 and mailoutbox == []
 
 

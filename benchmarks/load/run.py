@@ -97,7 +97,8 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="consulta-load-"))
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(CONSULTA_DATA_DIR=str(work / "data"), CONSULTA_SUBMIT_RATE="1000000/m")
+    env.update(CONSULTA_DATA_DIR=str(work / "data"), CONSULTA_SUBMIT_RATE="1000000/m",
+               CONSULTA_SAVE_RATE="1000000/m")
     document = work / "load.json"
     document.write_text(json.dumps(consultation_document()))
     consulta("import", "consultation", str(document), env=env)

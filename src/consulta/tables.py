@@ -68,22 +68,40 @@ def read_table(data: bytes, filename: str, max_bytes: int) -> Table:
 # --- Excel ---------------------------------------------------------------------------------
 
 
-# A workbook is a zip of XML; its sheets may unpack to this many times the upload limit at most.
+# At most this many times the upload limit, and never more than XLSX_MAX_UNPACKED_BYTES.
 XLSX_EXPANSION_LIMIT = 10
+# A workbook is a zip of XML. What its parts declare they unpack to is checked before any XML
+# is parsed: parsing costs about a second per 3 MB of sheet, so a few hundred MB is minutes.
+# (zipfile stops reading a part at its declared size, so a part cannot lie its way past this.)
+XLSX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Spreadsheet XML compresses about 5 to 20 times; a large part that compresses far better is
+# repeated bytes made to expand (a "zip bomb"), not a table.
+XLSX_MAX_RATIO = 200
+XLSX_RATIO_CHECKED_FROM = 1024 * 1024  # small parts may compress well legitimately
 
 
 def _check_expansion(data: bytes, max_bytes: int) -> None:
     """Refuse a small workbook that unpacks to something huge (a "zip bomb")."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            parts = archive.infolist()
     except zipfile.BadZipFile:
         return  # openpyxl reports a damaged workbook with a clearer message
-    if unpacked > XLSX_EXPANSION_LIMIT * max_bytes:
+    unpacked = sum(info.file_size for info in parts)
+    limit = min(XLSX_EXPANSION_LIMIT * max_bytes, XLSX_MAX_UNPACKED_BYTES)
+    if unpacked > limit:
         raise TableError(
-            f"This workbook unpacks to {unpacked / 1024 / 1024:.0f} MB, more than "
-            f"{XLSX_EXPANSION_LIMIT * max_bytes / 1024 / 1024:.0f} MB: split it or save it as CSV."
+            f"This workbook unpacks to {megabytes(unpacked)} MB, more than the "
+            f"{megabytes(limit)} MB Consulta reads: split it into smaller files or save it as CSV."
         )
+    for info in parts:
+        if (info.file_size > XLSX_RATIO_CHECKED_FROM
+                and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1)):
+            raise TableError(
+                f"This workbook's part {info.filename} unpacks to {megabytes(info.file_size)} MB "
+                f"from {megabytes(info.compress_size)} MB, which no real table does. Save the "
+                "sheet again as .xlsx or CSV."
+            )
 
 
 def _xlsx_rows(data: bytes, max_bytes: int) -> list[list[str]]:
@@ -103,6 +121,9 @@ def _xlsx_rows(data: bytes, max_bytes: int) -> list[list[str]]:
         if not book.worksheets:
             raise TableError("The workbook has no sheets.")
         sheet = book.worksheets[0]  # the first sheet, whichever tab was open when saved
+        # The sheet's declared size (<dimension>) may be a lie: openpyxl would pad every row to
+        # 16,384 columns and yield a million empty rows. Read only the cells actually there.
+        sheet.reset_dimensions()
         return [[_xlsx_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     except TableError:
         raise
@@ -180,10 +201,8 @@ def _csv_rows(text: str) -> list[list[str]]:
         )
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows = []
     try:
-        for row in reader:
-            rows.append(row)
+        rows = list(reader)
     except csv.Error as exc:
         raise TableError(
             f"The CSV file is malformed near line {reader.line_num}: {exc}. Check for a quote "

@@ -115,6 +115,7 @@ def respondent_limits(settings):
 
     settings.CONSULTA_SUBMIT_RATE = "10000/m"
     settings.CONSULTA_RETURN_LINK_RATE = "10000/m"
+    settings.CONSULTA_SAVE_RATE = "10000/m"
     cache.clear()
     yield
     cache.clear()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+from browsing import axe_violations
 
 from analysis_answers import add_answers
-from browsing import axe_violations, browser, page  # noqa: F401 (fixtures)
 from conftest import make_consultation, make_user
 from consulta.web.analysis.services import analyse_consultation
 from consulta.web.consultations.models import Consultation, Membership

@@ -13,24 +13,19 @@ phase (2), a public phase with one question of each kind (3) and a closed phase 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 
 import pytest
-from django.urls import reverse
-
-from browsing import (  # noqa: F401 (fixtures)
+from browsing import (
     axe_violations,
-    browser,
     invite,
     make_phase,
-    module_mobile_page,
-    module_page,
-    page,
-    respondent_limits,
     sign_in,
 )
+from django.urls import reverse
+
 from conftest import make_user
 from consulta.web.consultations.models import (
     Consultation,

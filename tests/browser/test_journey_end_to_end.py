@@ -14,7 +14,8 @@ import json
 import re
 import time
 
-from browsing import browser, page, respondent_limits, sign_in  # noqa: F401 (fixtures)
+from browsing import sign_in
+
 from conftest import make_user
 from consulta.cli import main as consulta
 from consulta.web.consultations.models import Membership
@@ -22,7 +23,6 @@ from consulta.web.demo.loader import load_demo
 from consulta.web.outreach import services
 from consulta.web.outreach.models import Invitation
 from consulta.web.responses.models import Response
-from smtp import smtp_server  # noqa: F401 (fixture)
 
 # What the partner types, one answer per question (the demo's phase 2 asks four). The first
 # holds any Unicode, and markup that must come back as text, never run.

@@ -9,8 +9,8 @@ which GOV.UK Frontend hides, the ring is drawn around the box beside the label).
 from __future__ import annotations
 
 import pytest
+from browsing import make_phase
 
-from browsing import browser, make_phase, page, respondent_limits  # noqa: F401 (fixtures)
 from consulta.web.consultations.models import Consultation, Phase, Question
 from consulta.web.responses.models import Response
 

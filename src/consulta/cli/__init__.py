@@ -9,10 +9,23 @@ import argparse
 import sys
 
 from consulta import __version__
-from consulta.cli import analyse, demo, models, organisers, outreach, serve, transfer, worker
+from consulta.cli import (
+    analyse,
+    backup,
+    check,
+    demo,
+    models,
+    organisers,
+    outreach,
+    privacy,
+    serve,
+    transfer,
+    worker,
+)
 from consulta.cli.common import CommandError, HelpFormatter
 
-COMMANDS = (demo, serve, worker, transfer, organisers, outreach, analyse, models)
+COMMANDS = (demo, serve, worker, transfer, organisers, outreach, analyse, models, check,
+            privacy, backup)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
+from consulta.web.deployment.files import make_private_dir
+
 DEFAULT_DATA_DIR = "consulta-data"
 
 
@@ -41,7 +43,7 @@ def setup(args: argparse.Namespace, *, migrate: bool = True) -> Path:
     """Point Django at the data directory, start it, and bring the database schema up to date."""
     chosen = getattr(args, "data_dir", None) or os.environ.get("CONSULTA_DATA_DIR")
     data_dir = Path(chosen or DEFAULT_DATA_DIR).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)  # 0700: the database and secret key are for this account only
     os.environ["CONSULTA_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consulta.web.settings")
 

@@ -16,7 +16,9 @@ from consulta.cli.common import CommandError, add_command, add_data_dir, setup
 # The kinds of message (``MessageTemplate.Kind``), spelled out: Django is not set up yet when
 # the command picks one.
 INVITATION, REMINDER = "invitation", "reminder"
-QUEUE_NOTE = (
+OPEN_NOTE = ("\n\nNothing is sent while the consultation is a draft, before the phase opens or "
+             "after it closes:\nthe links would lead nowhere.")
+QUEUE_NOTE = OPEN_NOTE + (
     "\n\nWith --queue the background worker sends them instead (`consulta worker`, or the one\n"
     "`consulta serve` starts), and the phase's Invitations page shows how it is going."
 )
@@ -74,6 +76,7 @@ def _phase(args: argparse.Namespace):
 
 def _run(args: argparse.Namespace, kind: str) -> int:
     setup(args)
+    from consulta.web.consultations import audit
     from consulta.web.outreach import services, tasks
 
     phase = _phase(args)
@@ -85,8 +88,10 @@ def _run(args: argparse.Namespace, kind: str) -> int:
     except services.OutreachRefused as refused:
         raise CommandError(str(refused)) from None
     except services.MailServerUnavailable as failure:
+        audit.record_send(phase, failure.report, via=audit.COMMAND_LINE, stopped=True)
         print_report(failure.report, tasks.WHAT[kind], phase)
         raise CommandError(f"{failure}; run the command again to carry on") from None
+    audit.record_send(phase, report, via=audit.COMMAND_LINE)
     print_report(report, tasks.WHAT[kind], phase)
     return 0
 
@@ -94,13 +99,13 @@ def _run(args: argparse.Namespace, kind: str) -> int:
 def _queue(args: argparse.Namespace, phase, kind: str) -> int:
     from django.urls import reverse
 
+    from consulta.web.consultations import audit
     from consulta.web.outreach import services, tasks
-    from consulta.web.outreach.email import closing_text
 
     what = tasks.WHAT[kind]
-    if phase.state() == "closed":  # refused now, as the back office does, not by the worker
-        raise CommandError(f"{phase} closed at {closing_text(phase.closes_at)}; nothing was "
-                           "queued")
+    refused = services.sending_refused(phase)
+    if refused:  # refused now, as the back office does, not later by the worker
+        raise CommandError(f"{refused}; nothing was queued")
     plan = services.plan_invitations if kind == services.INVITATION else services.plan_reminders
     to_send, skipped = plan(phase)
     print(f"{what} for {phase.consultation.slug}, {phase}:")
@@ -115,6 +120,7 @@ def _queue(args: argparse.Namespace, phase, kind: str) -> int:
         print(f"{what} for this phase are already queued; the worker will send them. Nothing "
               "more was queued.")
         return 0
+    audit.record_queued_send(phase, kind, len(to_send), via=audit.COMMAND_LINE)
     worker = "consulta worker" + (f" --data-dir {shlex.quote(args.data_dir)}"
                                   if args.data_dir else "")
     print(f"Queued for the background worker. The one `consulta serve` starts sends them; "

@@ -20,7 +20,7 @@ def register(commands) -> None:
         example="consulta serve --host 0.0.0.0 --port 8080 --data-dir /srv/consulta",
         description="Serve the site with a production WSGI server (waitress), and run a "
         "background worker\n(`consulta worker`) beside it for analyses and big batches of "
-        "email. Ctrl-C stops both.",
+        "email, started again\nif it stops unexpectedly. Ctrl-C stops both.",
     )
     add_server_options(parser)
     add_data_dir(parser)
@@ -51,10 +51,12 @@ def serve_forever(host: str, port: int, threads: int = 8, *,
                   worker_data_dir: Path | None = None) -> int:
     from waitress import serve
 
-    from consulta.cli.worker import start_worker, stop_worker
+    from consulta.cli import worker as workers
     from consulta.web.wsgi import application
 
-    worker = start_worker(worker_data_dir) if worker_data_dir is not None else None
+    # Supervised: a worker that dies is started again, so queued work never waits for ever.
+    worker = None if worker_data_dir is None else workers.WorkerSupervisor(
+        lambda: workers.start_worker(worker_data_dir))
     previous = signal.signal(signal.SIGTERM, _stop_serving)
     try:
         shown = f"[{host}]" if ":" in host else host
@@ -67,6 +69,6 @@ def serve_forever(host: str, port: int, threads: int = 8, *,
     finally:
         signal.signal(signal.SIGTERM, previous)
         if worker is not None:
-            code = stop_worker(worker)
+            code = worker.stop()
             print(f"Background worker stopped (exit status {code}).", flush=True)
     return 0

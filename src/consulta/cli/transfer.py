@@ -84,7 +84,12 @@ def run_export(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from consulta.web.deployment.files import write_private_text
+
+        try:  # people's names, addresses and answers: readable by this account only (0600)
+            write_private_text(Path(args.output), text)
+        except OSError as error:
+            raise CommandError(f"cannot write {args.output}: {error.strerror}") from None
         count = len(document["consultations"])
         print(f"Wrote {count} consultation{'s' if count != 1 else ''} to {args.output}",
               file=sys.stderr)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -83,3 +84,48 @@ def _fail_analysis_run(args_kwargs: dict, pid: int) -> None:
         status=AnalysisRun.Status.FAILED, finished_at=timezone.now(),
         error=f"The background worker (process {pid}) stopped before the analysis finished, "
               "for example because the server restarted. Run the analysis again.")
+
+
+# An analysis run without a task (the command line's, done in its own process) that has run
+# this long is taken to be dead: an analysis takes minutes, an hour for the largest.
+RUN_WITHOUT_TASK_STALE_AFTER = timedelta(hours=12)
+ENDED_EARLY = ("The background work for this analysis ended before the analysis did (the "
+               "worker stopped or lost the database). Run the analysis again.")
+
+
+def settle_unfinished_runs(consultation) -> int:
+    """Fail the consultation's queued or running analyses that can no longer finish, so the
+    Analysis page never says "running" for ever; returns how many.
+
+    Those are: runs whose task was failed (``recover_abandoned`` fails those of dead workers
+    on this machine first) or ended, queued runs whose task is gone, and task-less runs
+    "running" for longer than any analysis takes.
+    """
+    from consulta.web.analysis.models import AnalysisRun
+
+    recover_abandoned()
+    unfinished = [AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
+    settled = 0
+    for run in consultation.analysis_runs.filter(status__in=unfinished):
+        error = _why_it_cannot_finish(run)
+        if error:
+            settled += AnalysisRun.objects.filter(pk=run.pk, status__in=unfinished).update(
+                status=AnalysisRun.Status.FAILED, finished_at=timezone.now(), error=error)
+    return settled
+
+
+def _why_it_cannot_finish(run) -> str:
+    from django.db.models import Q
+    from django_tasks_db.models import DBTaskResult
+
+    task = (DBTaskResult.objects.filter(task_path=ANALYSIS_TASK)
+            .filter(Q(args_kwargs__args__0=run.pk) | Q(args_kwargs__kwargs__run_id=run.pk))
+            .order_by("-enqueued_at").first())
+    if task is not None:
+        return ENDED_EARLY if task.status in {"FAILED", "SUCCESSFUL"} else ""
+    if run.status == run.Status.QUEUED:  # queued with its task, in one transaction
+        return "This analysis lost its place in the queue. Run the analysis again."
+    if run.started_at and timezone.now() - run.started_at > RUN_WITHOUT_TASK_STALE_AFTER:
+        return ("This analysis stopped without finishing: the process running it ended "
+                "(for example, the server restarted). Run the analysis again.")
+    return ""

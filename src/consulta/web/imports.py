@@ -1,7 +1,9 @@
 """What every import reports back: problems by row and column, warnings and counts.
 
 Imports are all-or-nothing. An importer that finds any error raises ``ImportRefused`` carrying
-the report, and writes nothing; when it returns, its report holds what was written.
+the report, and writes nothing; when it returns, its report holds what was written. Importers
+read and check outside any transaction, then write in bulk in one short one
+(``write_in_one_transaction``), so a big file never holds the database's write lock for long.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from consulta.tables import Table, TableError, TableRow, read_table
 
@@ -98,17 +100,42 @@ def start_report(table: Table) -> ImportReport:
     return report
 
 
-def write_unless_refused(report: ImportReport, write: Callable[[], None], what: str) -> None:
-    """Run ``write`` if the report found no error; call it inside the transaction that read.
+class ChangedWhileImporting(Exception):
+    """What an import read changed before it could write: plan again from a fresh read."""
 
-    A unique constraint failing while writing means ``what`` changed since it was read.
+
+# Rows written per INSERT or UPDATE statement.
+WRITE_BATCH = 500
+# Plans made before one is written unchanged; each is read and checked outside the lock.
+IMPORT_ATTEMPTS = 3
+
+
+def write_in_one_transaction(report: ImportReport, write: Callable[[], None], what: str) -> None:
+    """Run ``write`` in one short transaction, if the report found no error.
+
+    Imports read, parse and check everything first, outside any transaction, and hand this
+    only the bulk writes: on SQLite the transaction holds the database's single write lock,
+    which requests are waiting for meanwhile. ``write`` raises ``ChangedWhileImporting`` when
+    what was read is no longer so; a unique constraint failing means ``what`` changed too.
     """
     if not report.ok:
         raise ImportRefused(report)
     try:
-        write()
+        with transaction.atomic():
+            write()
     except IntegrityError as exc:
         raise refuse(f"The {what} changed while importing. Try the import again.") from exc
+
+
+def with_fresh_reads(plan_and_write: Callable[[], ImportReport], what: str) -> ImportReport:
+    """Run an import, planning it again from a fresh read when ``what`` changed meanwhile (an
+    organiser's edit, a respondent's submission), a few times at most."""
+    for _ in range(IMPORT_ATTEMPTS):
+        try:
+            return plan_and_write()
+        except ChangedWhileImporting:
+            continue
+    raise refuse(f"The {what} kept changing while importing. Try the import again.")
 
 
 def row_cells(row: TableRow, columns: dict[str, str]) -> dict[str, str]:

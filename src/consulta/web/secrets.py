@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from consulta.web.deployment.files import write_private_text
+
 
 def load_secret_key(data_dir: Path) -> str:
     """Return the key stored in ``data_dir``, creating it there when the directory exists.
@@ -17,6 +19,5 @@ def load_secret_key(data_dir: Path) -> str:
         return key_file.read_text().strip()
     key = secrets.token_urlsafe(50)
     if data_dir.is_dir():
-        key_file.write_text(key)
-        key_file.chmod(0o600)
+        write_private_text(key_file, key)  # owner-only from the first byte
     return key

@@ -7,16 +7,27 @@ Everything a deployment changes comes from the environment:
 - ``DATABASE_URL``: use this database instead (for example ``postgres://user:pw@host/db``).
 - ``CONSULTA_SECRET_KEY``, ``CONSULTA_DEBUG``, ``CONSULTA_ALLOWED_HOSTS`` (comma-separated),
   ``CONSULTA_MAX_IMPORT_BYTES``, ``CONSULTA_SEND_INLINE_LIMIT``.
+- ``CONSULTA_SESSION_IDLE_SECONDS``: sign back-office users out after this long idle (3600).
+- ``CONSULTA_BASE_URL``: the site's address; ``https://`` turns on secure cookies, HSTS, the
+  redirect to HTTPS and CSRF_TRUSTED_ORIGINS (deployment/environment.py).
+- ``CONSULTA_TRUST_PROXY``: believe a TLS proxy's X-Forwarded-Proto and X-Forwarded-For.
+- ``CONSULTA_SUBMIT_RATE``, ``CONSULTA_SAVE_RATE``, ``CONSULTA_RETURN_LINK_RATE``,
+  ``CONSULTA_UNSUBSCRIBE_RATE``: per-address rate limits; ``CONSULTA_DRAFT_GRACE_DAYS``,
+  ``CONSULTA_ACCESSIBILITY_CONTACT``; Django's ``EMAIL_*`` and ``DEFAULT_FROM_EMAIL``.
+
+The README's "Deploying" section lists them all with their meaning.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
 from consulta.web.consultations.audit import AUDITED_MODELS
+from consulta.web.deployment.environment import base_url, security_settings
 from consulta.web.secrets import load_secret_key
 
 DATA_DIR = Path(os.environ.get("CONSULTA_DATA_DIR", "consulta-data")).resolve()
@@ -40,6 +51,12 @@ INSTALLED_APPS = [
     "auditlog",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "consulta.web.deployment",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "consulta.web.accounts",
     "consulta.web.consultations",
     "consulta.web.stakeholders",
@@ -47,18 +64,25 @@ INSTALLED_APPS = [
     "consulta.web.outreach",
     "consulta.web.respond",
     "consulta.web.analysis",
+    "consulta.web.privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "consulta.web.deployment.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with a code
+    "consulta.web.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "consulta.web.urls"
@@ -91,7 +115,10 @@ def _database() -> dict:
             # WAL lets readers (the monitoring pages) run while a writer commits; IMMEDIATE
             # transactions take the write lock up front instead of failing half-way with
             # "database is locked" when two requests write at once.
-            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
+            # secure_delete zeroes deleted content, so a cleared identity is not left readable
+            # in free pages (privacy_storage.py checkpoints the -wal after such writes).
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            "PRAGMA secure_delete=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
@@ -102,9 +129,38 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Accounts, sign-in throttling and two-factor codes: docs/adr/0009-accounts-and-two-factor.md.
+AUTHENTICATION_BACKENDS = [
+    "consulta.web.accounts.throttle.ThrottledSignIn",  # axes: refuses sign-in while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A back-office session ends after this long without a request (seconds; default 1 hour).
+SESSION_COOKIE_AGE = int(os.environ.get("CONSULTA_SESSION_IDLE_SECONDS", "3600"))
+SESSION_SAVE_EVERY_REQUEST = True  # each request restarts the idle clock
+# 5 failures for one username from one address, or 20 from one address across usernames,
+# pause sign-in there for 15 minutes. Never per username alone: then anyone could keep
+# every account locked from anywhere.
+AXES_HANDLER = "consulta.web.accounts.throttle.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = 5
+CONSULTA_LOGIN_ADDRESS_FAILURE_LIMIT = 20
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends on time
+AXES_LOCKOUT_CALLABLE = "consulta.web.accounts.throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "consulta.web.deployment.proxy.client_address"  # as rate limits
+AXES_CLIENT_STR_CALLABLE = "consulta.web.accounts.throttle.client_description"
+# No login history: attempts (with addresses) are deleted when their cool-off ends.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Consulta"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "consultations:index"
 LOGOUT_REDIRECT_URL = "home"
@@ -125,6 +181,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS behind a proxy and the security headers (deployment/environment.py): CONSULTA_TRUST_PROXY,
+# SECURE_PROXY_SSL_HEADER, CSRF_TRUSTED_ORIGINS, secure cookies, HSTS and the HTTPS redirect for
+# an https:// CONSULTA_BASE_URL, Referrer-Policy, CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY.
+globals().update(security_settings(os.environ))
+# HSTS preloading asks browsers' makers to hard-code HTTPS for the whole registered domain (a
+# council's or a force's, not only this site's): the domain's owner decides that, not this app.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Email: Django's own setting names, read from the environment. Without EMAIL_HOST (the demo),
 # messages are printed to the console instead of sent.
@@ -142,15 +205,19 @@ EMAIL_BACKEND = (
 )
 
 # Links in emails are absolute, built from this.
-CONSULTA_BASE_URL = os.environ.get("CONSULTA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CONSULTA_BASE_URL = base_url(os.environ)
 
 # Rate limits count in this cache. One waitress process serves the site, so a per-process
 # memory cache sees every request; a multi-process deployment should point it at the database.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 RATELIMIT_USE_CACHE = "default"
+# The client's address: X-Forwarded-For's right-most entry only behind a trusted proxy.
+RATELIMIT_IP_META_KEY = "consulta.web.deployment.proxy.client_address"
 # Per client address: starting and submitting responses, and asking for a return link by email.
 CONSULTA_SUBMIT_RATE = os.environ.get("CONSULTA_SUBMIT_RATE", "20/m")
 CONSULTA_RETURN_LINK_RATE = os.environ.get("CONSULTA_RETURN_LINK_RATE", "5/h")
+# Saving a draft's answers: a page every half-second, far more than anyone types.
+CONSULTA_SAVE_RATE = os.environ.get("CONSULTA_SAVE_RATE", "120/m")
 # Mail providers send every reader's one-click unsubscribe from a few addresses: generous.
 CONSULTA_UNSUBSCRIBE_RATE = os.environ.get("CONSULTA_UNSUBSCRIBE_RATE", "60/m")
 # Shown on the accessibility statement as the address to report problems to.
@@ -162,6 +229,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Invitations or reminders for more people than this go to the worker instead of being sent
 # while the organiser's browser waits (one SMTP exchange per person).
 CONSULTA_SEND_INLINE_LIMIT = int(os.environ.get("CONSULTA_SEND_INLINE_LIMIT", "50"))
+# Unsubmitted drafts are deleted this many days after their phase closes (privacy/retention.py).
+CONSULTA_DRAFT_GRACE_DAYS = int(os.environ.get("CONSULTA_DRAFT_GRACE_DAYS", "30"))
 
 # Imports above this size are refused before any parsing (bytes).
 CONSULTA_MAX_IMPORT_BYTES = int(os.environ.get("CONSULTA_MAX_IMPORT_BYTES", str(20 * 1024 * 1024)))
@@ -174,9 +243,14 @@ AUDITLOG_DISABLE_REMOTE_ADDR = True
 AUDITLOG_INCLUDE_TRACKING_MODELS = AUDITED_MODELS
 AUDITLOG_STORE_JSON_CHANGES = True
 
+# Personal links' secrets never reach the log (deployment/redact.py): filtered on the handler
+# for everything, and on the loggers that print paths, before any other handler sees them.
+_REDACT = {"filters": ["redact_secrets"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "consulta.web.deployment.redact.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", **_REDACT}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {name: _REDACT for name in ("django.request", "django.security.csrf", "waitress")},
 }

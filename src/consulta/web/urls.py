@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from consulta.web.accounts import views as account_views
 from consulta.web.consultations import public_views
 
 urlpatterns = [
@@ -15,5 +16,8 @@ urlpatterns = [
     path("organise/<slug:slug>/stakeholders/", include("consulta.web.stakeholders.urls")),
     path("organise/<slug:slug>/responses/", include("consulta.web.responses.urls")),
     path("organise/<slug:slug>/analysis/", include("consulta.web.analysis.urls")),
+    path("organise/<slug:slug>/forget/", include("consulta.web.privacy.urls")),
+    # The admin signs in through the site's page, which asks for a two-factor code.
+    path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
+from consulta.web.consultations import audit
 from consulta.web.consultations.models import Consultation, Phase, Question
 from consulta.web.responses.models import Answer, Response
 
@@ -120,11 +121,14 @@ def _execute(run: AnalysisRun, previous_run: AnalysisRun | None, *, seed: int,
             run.status = AnalysisRun.Status.DONE
             run.finished_at = timezone.now()
             run.save(update_fields=["summary", "status", "finished_at"])
+            audit.record(consultation, None, audit.ANALYSIS_DONE, run=run.pk, counts=counts)
     except BaseException as error:
         run.status = AnalysisRun.Status.FAILED
         run.error = _error_text(error)
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "error", "finished_at"])
+        # Not the error's text: it could quote an answer, and every member reads the trail.
+        audit.record(consultation, None, audit.ANALYSIS_FAILED, run=run.pk)
         raise
     return run
 

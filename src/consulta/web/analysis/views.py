@@ -9,9 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from consulta.web.abandoned import settle_unfinished_runs
 from consulta.web.analysis.downloads import FILES, downloadable_run, run_file
 from consulta.web.analysis.results import latest_runs, run_results
 from consulta.web.analysis.services import queue_analysis
+from consulta.web.consultations import audit
 from consulta.web.consultations.access import load_consultation_for_edit, load_membership
 
 
@@ -20,6 +22,7 @@ from consulta.web.consultations.access import load_consultation_for_edit, load_m
 def index(request: HttpRequest, slug: str) -> HttpResponse:
     membership = load_membership(request, slug)
     consultation = membership.consultation
+    settle_unfinished_runs(consultation)  # never "running" for ever after a worker died
     run, newer = latest_runs(consultation)
     return render(request, "analysis/index.html", {
         "consultation": consultation, "can_edit": membership.can_edit,
@@ -32,9 +35,10 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     """Queue an analysis for the worker: it takes from seconds to minutes, too long to wait on."""
     consultation = load_consultation_for_edit(request, slug)
-    _, created = queue_analysis(consultation)
+    run, created = queue_analysis(consultation)
     # The page itself says when it was queued and what happens next.
     if created:
+        audit.record(consultation, request.user, audit.ANALYSIS_QUEUED, run=run.pk)
         messages.success(request, "Analysis queued.")
     else:
         messages.warning(request, "An analysis is already waiting for the worker; nothing more "
@@ -53,4 +57,5 @@ def download(request: HttpRequest, slug: str, run_id: int, name: str) -> HttpRes
     response = HttpResponse(run_file(run, name), content_type="text/csv; charset=utf-8")
     filename = f"{consultation.slug}-analysis-{run.pk}-{name}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    audit.record(consultation, request.user, audit.DOWNLOAD, run=run.pk, file=name)
     return response

@@ -1,7 +1,9 @@
 """Loading a consultation for the signed-in user: the one gate every back-office view goes through.
 
 Outsiders get 404, not 403, so the back office never confirms that a consultation exists.
-Members who may only read (analysts) get 403 from views that change things.
+Members who may only read (analysts) get 403 from views that change things. A consultation
+that requires two-factor authentication sends members without a code in this session to give
+one (``TwoFactorRequired``, turned into a redirect by accounts' middleware).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from consulta.web.accounts.two_factor import TwoFactorRequired, is_verified
 from consulta.web.consultations.models import Consultation, Membership
 
 
@@ -20,6 +23,10 @@ def load_membership(request: HttpRequest, slug: str) -> Membership:
     )
     if membership is None:
         raise Http404("No such consultation")
+    if membership.consultation.require_two_factor and not is_verified(request.user):
+        raise TwoFactorRequired(
+            f"“{membership.consultation.title}” requires two-factor authentication."
+        )
     return membership
 
 

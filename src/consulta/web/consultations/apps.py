@@ -6,3 +6,10 @@ class ConsultationsConfig(AppConfig):
     label = "consultations"
     verbose_name = "Consultations"
 
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from consulta.web.consultations.audit import record_sign_in
+
+        user_logged_in.connect(record_sign_in, dispatch_uid="audit-sign-in")

@@ -4,6 +4,8 @@ Only the organiser's side is audited. Responses and answers are not: the trail w
 copy respondents' words, and anonymous answers, next to an actor and a time. Imports write
 rows in bulk, which sends no signals, so each import logs one summary entry of its own: who,
 which file (name, size, SHA-256) and how many rows of each kind, never the file's contents.
+Events that change no model (sends, sign-ins, downloads, analysis runs) go through ``record``;
+audit_trail.py reads every kind of entry back as a sentence.
 
 Settings import this module (``AUDITED_MODELS``), so it must not import models at the top.
 """
@@ -24,7 +26,9 @@ AUDITED_MODELS = (
     "consultations.Consultation",
     "consultations.Membership",
     "consultations.RespondentRole",
-    "consultations.Phase",
+    # The staff link's key is a secret: the trail records that it was replaced, not its value
+    # (phase_views.rotate_key logs that entry itself).
+    {"model": "consultations.Phase", "exclude_fields": ["access_key"]},
     "consultations.Question",
     "stakeholders.Organisation",
     "stakeholders.Person",
@@ -37,6 +41,69 @@ COMMAND_LINE = "command line"
 
 # The kinds of import, as additional_data["import"]["kind"] names them.
 STAKEHOLDERS, RESPONSES, CONSULTATION = "stakeholders", "responses", "consultation"
+
+
+# Events that are not a change to a model, recorded by ``record``: additional_data["event"]
+# holds {"kind": one of these, **details}. audit_trail.py turns each into a sentence.
+INVITATIONS, REMINDERS = "invitations", "reminders"  # details: phase, sent, bounced, queued
+WORDING = "wording"  # details: phase, message (invitation/reminder), fields
+ANALYSIS_QUEUED, ANALYSIS_DONE, ANALYSIS_FAILED = "analysis queued", "analysis done", \
+    "analysis failed"  # details: run, and counts when done
+DOWNLOAD = "download"  # details: run, file
+SIGN_IN = "sign-in"
+# Where something was done without a signed-in user ("via").
+WORKER = "worker"
+
+
+def record(consultation, actor: User | None, kind: str, *, via: str = "", **details: Any):
+    """Record an event in ``consultation``'s trail: who (``actor``, or ``via`` without one:
+    the command line, the worker), what (``kind``) and plain details.
+
+    Details are counts, names of phases and files, never respondents' words or anything
+    that could tell who answered in an anonymous phase: the trail is read by every member.
+    """
+    from auditlog.models import LogEntry
+
+    action = LogEntry.Action.ACCESS if kind in {SIGN_IN, DOWNLOAD} else LogEntry.Action.UPDATE
+    return LogEntry.objects.log_create(
+        consultation,
+        force_log=True,  # no field changed: the event is the entry
+        action=action,
+        actor=actor,
+        actor_email=getattr(actor, "email", None) or None,
+        additional_data={**consultation.get_additional_data(),
+                         "event": {"kind": kind, "via": via, **details}},
+    )
+
+
+def send_kind(message_kind: str) -> str:
+    """The event of sending a kind of message ("invitation" -> INVITATIONS)."""
+    return INVITATIONS if message_kind == "invitation" else REMINDERS
+
+
+def record_send(phase, report, *, actor: User | None = None, via: str = "",
+                stopped: bool = False):
+    """Record a batch of invitations or reminders (an outreach ``SendReport``) by counts; a
+    batch that reached nobody and failed for nobody is not worth an entry."""
+    if not (report.sent or report.bounced or stopped):
+        return None
+    return record(phase.consultation, actor, send_kind(report.kind), via=via, phase=str(phase),
+                  sent=len(report.sent), bounced=len(report.bounced), stopped=stopped)
+
+
+def record_queued_send(phase, message_kind: str, people: int, *, actor: User | None = None,
+                       via: str = ""):
+    return record(phase.consultation, actor, send_kind(message_kind), via=via, phase=str(phase),
+                  queued=True, people=people)
+
+
+def record_sign_in(sender, request, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: a sign-in appears in the trail of each consultation the
+    user is a member of (who could read what, and when). Never the address signed in from."""
+    from consulta.web.consultations.models import Consultation
+
+    for consultation in Consultation.objects.filter(memberships__user=user).order_by("pk"):
+        record(consultation, user, SIGN_IN)
 
 
 def consultation_log(consultation, limit: int = 50):
@@ -138,7 +205,10 @@ def _headline(kind: str, target: str, file: ImportedFile | None, counts: dict) -
         number = counts.get("responses created", 0)
         return f"Imported {number} response{'' if number == 1 else 's'} to {target}{source}."
     if kind == STAKEHOLDERS:
-        return f"Imported the stakeholder network{source}."
+        people, organisations = counts.get("people created", 0), counts.get(
+            "organisations created", 0)
+        return (f"Imported {people} {'person' if people == 1 else 'people'} and {organisations} "
+                f"organisation{'' if organisations == 1 else 's'}{source}.")
     if kind == CONSULTATION:
         return f"Imported this consultation{source or ' from an export document'}."
     return f"Imported {kind}{source}."

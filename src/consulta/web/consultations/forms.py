@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 
 from consulta.web.consultations.models import (
@@ -28,6 +31,8 @@ RESERVED_SLUGS = {"new", "create"}
 # What <input type="datetime-local"> sends and expects.
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 KEY_BASE_LENGTH = 40  # leaves room for a "_2" suffix within the 50-character key
+DEFAULT_BRAND_COLOUR = Consultation._meta.get_field("brand_colour").default
+MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text: white on the brand colour
 
 
 def next_position(queryset) -> int:
@@ -42,26 +47,82 @@ def renumber(items) -> None:
             item.save(update_fields=["position"])
 
 
+def _relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb``."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    red, green, blue = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                        for c in channels]
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_with_white(colour: str) -> float:
+    return 1.05 / (_relative_luminance(colour) + 0.05)
+
+
+# What respondents see and whom they can ask: the settings below the consultation's wording.
+RESPONDENT_FIELDS = ["privacy_notice", "contact_email", "brand_colour", "retain_until",
+                     "require_two_factor"]
+
+
 class ConsultationEditForm(forms.ModelForm):
     class Meta:
         model = Consultation
-        fields = ["title", "summary", "background", "run_by", "run_for", "status"]
+        fields = ["title", "summary", "background", "run_by", "run_for", "status",
+                  *RESPONDENT_FIELDS]
+        labels = {"brand_colour": "Brand colour"}
         help_texts = {
             "summary": "One or two sentences, shown in lists and at the top of the public page.",
             "background": "Why the consultation is happening. Line breaks are kept.",
             "run_by": "The body running the consultation, for example an independent review.",
             "run_for": "Who the consultation is for, for example a police service.",
-            "status": "Draft consultations are hidden from the public.",
+            "status": "Draft consultations are hidden from the public, and no invitations can "
+            "be sent for them.",
+            "privacy_notice": "How answers are stored, used and published. Respondents read it "
+            "before they start. Line breaks are kept.",
+            "contact_email": "Where respondents can ask about the consultation or their data. "
+            "Partners who were not invited are told to write here.",
+            "brand_colour": "The colour of the respondents' page header, like #1d3a6e. White "
+            "text sits on it, so it must be dark.",
         }
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "brand_colour": forms.TextInput(attrs={"spellcheck": "false", "size": 7}),
+            "retain_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brand_colour"].required = False  # left empty: the colour stays as it is
+
+    def clean_brand_colour(self) -> str:
+        colour = self.cleaned_data["brand_colour"].strip().lower()
+        if not colour:
+            return self.instance.brand_colour or DEFAULT_BRAND_COLOUR
+        if not re.fullmatch(r"#[0-9a-f]{6}", colour):
+            raise ValidationError("Enter the colour as # and six hexadecimal digits, like "
+                                  "#1d3a6e.")
+        if contrast_with_white(colour) < MIN_CONTRAST:
+            raise ValidationError(f"White text on {colour} is too hard to read (contrast "
+                                  f"{contrast_with_white(colour):.1f}:1, at least "
+                                  f"{MIN_CONTRAST}:1 is needed). Choose a darker colour.")
+        return colour
+
+    def clean_retain_until(self):
+        day = self.cleaned_data["retain_until"]
+        # A past date would have the worker delete identities at once: only on purpose, later.
+        if day and day != self.instance.retain_until and day <= timezone.localdate():
+            raise ValidationError("Choose a date after today. Personal data is deleted after "
+                                  "this date.")
+        return day
 
 
 class ConsultationForm(ConsultationEditForm):
     """Creating a consultation: as editing, plus the slug, which is fixed once created."""
 
     class Meta(ConsultationEditForm.Meta):
-        fields = ["title", "slug", "summary", "background", "run_by", "run_for", "status"]
-        labels = {"slug": "Web address name"}
+        fields = ["title", "slug", "summary", "background", "run_by", "run_for", "status",
+                  *RESPONDENT_FIELDS]
+        labels = {**ConsultationEditForm.Meta.labels, "slug": "Web address name"}
         help_texts = {
             **ConsultationEditForm.Meta.help_texts,
             "slug": "Used in web addresses, like “policing-2026”. Letters, numbers, hyphens "
@@ -151,8 +212,15 @@ class QuestionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.phase = phase
         self.instance.phase = phase
+        self.answer_count = self.instance.answers.count() if self.instance.pk else 0
         if self.instance.pk:
             self.initial["options"] = "\n".join(self.instance.options)
+        if self.answer_count:
+            self.fields["confirm_change"] = forms.BooleanField(
+                required=False, label="Change this question although it has answers",
+                help_text="Needed only to change the question, its kind or its options: the "
+                "answers already given replied to the question as it is now.",
+            )
 
     def clean_key(self) -> str:
         key = self.cleaned_data["key"]
@@ -175,7 +243,21 @@ class QuestionForm(forms.ModelForm):
             data["options"] = self._clean_options(kind, data.get("options") or "")
             if "max_length" not in self.errors:
                 data["max_length"] = self._clean_max_length(kind, data.get("max_length"))
+        confirmed = data.get("confirm_change")
+        if kind and self.answer_count and self._changes_meaning(data) and not confirmed:
+            self.add_error("confirm_change", "This question has answers: tick the box to "
+                           "confirm the change, or keep its wording, kind and options.")
         return data
+
+    def _changes_meaning(self, data: dict) -> bool:
+        """Whether the saved answers would seem to reply to another question. The instance
+        still holds the saved values here: the form writes to it after ``clean``."""
+        saved = self.instance
+        return (
+            data.get("title", saved.title) != saved.title
+            or data["kind"] != saved.kind
+            or data["options"] != saved.choices_offered()
+        )
 
     def save(self, commit: bool = True) -> Question:
         if not self.instance.pk:
@@ -268,7 +350,7 @@ class MemberForm(forms.Form):
     user = forms.CharField(
         label="Username or email address",
         max_length=254,
-        help_text="They need an account already; an administrator creates accounts.",
+        help_text="For someone who has an account already; invite anyone else by email below.",
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.ORGANISER)
 

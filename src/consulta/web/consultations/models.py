@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+
+from consulta.web.links import absolute
 
 LONG_TEXT_LIMIT = 20_000
 SHORT_TEXT_LIMIT = 500
@@ -175,14 +180,46 @@ class Phase(AuditedInConsultation, models.Model):
         return self.opens_at <= now < self.closes_at
 
     def state(self, now=None) -> str:
+        """Where the phase stands for respondents: "unpublished" while its consultation is a
+        draft (nobody can reach it, whatever its dates), else "upcoming", "open" or "closed"."""
+        if self.consultation.status == Consultation.Status.DRAFT:
+            return "unpublished"
         now = now or timezone.now()
         if now < self.opens_at:
             return "upcoming"
         return "open" if now < self.closes_at else "closed"
 
+    def state_label(self, now=None) -> str:
+        """The state in words, as every page shows it: "Not published", "Opens on 5 Jan 2027
+        at 09:00", "Open" or "Closed"."""
+        state = self.state(now)
+        if state == "unpublished":
+            return "Not published"
+        if state == "upcoming":
+            opens = timezone.localtime(self.opens_at)
+            return f"Opens on {date_format(opens, 'j M Y')} at {date_format(opens, 'H:i')}"
+        return state.capitalize()
+
+    def staff_link(self) -> str:
+        """The shared link of an internal phase, with its key, as organisers hand it to staff
+        (absolute, from ``CONSULTA_BASE_URL``, like the links in invitation emails)."""
+        start = reverse("respond:phase-start", kwargs={
+            "slug": self.consultation.slug, "number": self.position})
+        return absolute(f"{start}?{urlencode({'key': self.access_key})}")
+
+    def rotate_access_key(self) -> None:
+        """A new staff link: the old one stops working at once (drafts already started keep
+        their own links)."""
+        self.access_key = new_access_key()
+        self.save(update_fields=["access_key"])
+
     @property
     def is_anonymous(self) -> bool:
         return self.anonymity == self.Anonymity.ANONYMOUS
+
+    @property
+    def has_staff_link(self) -> bool:
+        return self.audience == self.Audience.INTERNAL
 
 
 class Question(AuditedInConsultation, models.Model):

@@ -1,4 +1,5 @@
-"""Back office: adding, editing and deleting a consultation's phases.
+"""Back office: adding, editing and deleting a consultation's phases, and replacing an internal
+phase's staff link.
 
 A phase is addressed by its number (its 1-based position), which stays contiguous after deletes.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -19,6 +21,8 @@ from consulta.web.consultations import access
 from consulta.web.consultations.forms import PhaseForm, next_position, renumber
 from consulta.web.consultations.models import Consultation, Phase
 from consulta.web.pages import render_form_page, submit_form
+
+STAFF_LINK = "staff link"
 
 
 def load_phase(consultation: Consultation, number: int) -> Phase:
@@ -72,6 +76,33 @@ def update(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         lambda form: _render(request, consultation, form, load_phase(consultation, number)),
         lambda _: (f"Phase {number} saved.", reverse("consultations:overview", args=[slug])),
     )
+
+
+def _log_new_staff_link(phase: Phase) -> None:
+    """The audit entry for a new key. auditlog does not track ``access_key`` (audit.py), so the
+    trail says that the link was replaced, never what either key was. The middleware sets the
+    actor."""
+    LogEntry.objects.log_create(
+        phase, force_log=True, action=LogEntry.Action.UPDATE,
+        changes={STAFF_LINK: ["old link", "new link (keys are not recorded)"]},
+        additional_data={**phase.get_additional_data(), "staff_link": "replaced"},
+    )
+
+
+@login_required
+@require_POST
+def rotate_key(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A new staff link for an internal phase; the old one stops working at once."""
+    consultation = access.load_consultation_for_edit(request, slug)
+    phase = load_phase(consultation, number)
+    if not phase.has_staff_link:
+        raise Http404("Only internal phases have a staff link")
+    with transaction.atomic():
+        phase.rotate_access_key()
+        _log_new_staff_link(phase)
+    messages.success(request, f"Phase {number} has a new staff link. The old link no longer "
+                     "works: send the new one to staff.")
+    return redirect("consultations:phase-edit", slug=slug, number=number)
 
 
 @login_required

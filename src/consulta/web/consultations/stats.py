@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 
 from consulta.web.consultations.models import Consultation, Membership, Phase
 from consulta.web.responses.models import Response
@@ -17,6 +18,7 @@ from consulta.web.stakeholders.models import Organisation, Person, Sector
 SUBMITTED = Response.Status.SUBMITTED
 NO_ORGANISATION = "No organisation"
 NO_ROLE = "No role given"
+SMALL_GROUP = 10  # as the analysis's min_group_size and outreach.monitoring_figures
 
 
 @dataclass
@@ -43,6 +45,16 @@ class CountTable:
     @property
     def total(self) -> int:
         return sum(row.total for row in self.rows)
+
+    @property
+    def small_groups(self) -> list[str]:
+        """Rows with 1 to SMALL_GROUP - 1 responses in a phase that does not name people: who
+        is in a group that small may tell who answered (the overview warns organisers)."""
+        return [
+            row.label for row in self.rows
+            if any(0 < n < SMALL_GROUP for n, phase in zip(row.cells, self.columns, strict=True)
+                   if phase.anonymity != Phase.Anonymity.IDENTIFIED)
+        ]
 
 
 def submitted_responses(consultation: Consultation):
@@ -74,7 +86,9 @@ def responses_by_sector(consultation: Consultation, phases: list[Phase]) -> Coun
     counts = (
         submitted_responses(consultation)
         .order_by()
-        .values_list("organisation__sector", "phase")
+        # A typed organisation counts by the sector typed with it until an organiser links it.
+        .annotate(sector=Coalesce("organisation__sector", "typed_organisation__sector"))
+        .values_list("sector", "phase")
         .annotate(n=Count("id"))
     )
     row_keys = [(sector.value, sector.label) for sector in Sector] + [(None, NO_ORGANISATION)]

@@ -23,6 +23,7 @@ urlpatterns = [
     path(PHASE + "edit/", phase_views.edit, name="phase-edit"),
     path(PHASE + "update/", phase_views.update, name="phase-update"),
     path(PHASE + "delete/", phase_views.delete, name="phase-delete"),
+    path(PHASE + "staff-link/replace/", phase_views.rotate_key, name="phase-rotate-key"),
     # Questions
     path(PHASE + "questions/", question_views.index, name="questions"),
     path(PHASE + "questions/new/", question_views.new, name="question-new"),

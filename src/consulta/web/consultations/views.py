@@ -18,8 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from consulta.web.consultations import access, stats
-from consulta.web.consultations.audit import consultation_log
+from consulta.web.consultations import access, audit_trail, stats
 from consulta.web.consultations.forms import (
     ConsultationEditForm,
     ConsultationForm,
@@ -84,6 +83,9 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
         "membership": membership,
         "can_edit": membership.can_edit,
         "phases": phases,
+        # The staff links carry their keys: organisers only, who can also replace them.
+        "staff_link_phases": [phase for phase in phases if phase.has_staff_link]
+        if membership.can_edit else [],
         "sector_table": stats.responses_by_sector(consultation, phases),
         "role_table": stats.responses_by_role(consultation, phases),
         "network": stats.network_counts(consultation),
@@ -215,6 +217,15 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def audit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every member reads the whole trail, as a list of sentences, newest first, filtered."""
     consultation = access.load_consultation(request, slug)
-    context = {"consultation": consultation, "entries": consultation_log(consultation)}
+    form = audit_trail.TrailFilter(request.GET or None,
+                                   actors=audit_trail.actor_choices(consultation))
+    entries = audit_trail.all_entries(consultation)
+    if form.is_bound and form.is_valid():
+        entries = form.apply(entries)
+    context = {
+        "consultation": consultation, "form": form, "shown": audit_trail.SHOWN,
+        "entries": [audit_trail.describe(entry) for entry in entries[: audit_trail.SHOWN]],
+    }
     return render(request, "consultations/audit.html", context)

@@ -1,5 +1,8 @@
 """Writing consultations as one JSON document.
 
+In anonymous phases nothing exported links a response to an invitation: drafts stay behind, no
+invitation names a response, and the times of responses and invitations are kept to the day.
+
 Ordering is fixed (organisations by name, responses by time then reference, answers in question
 order) so two exports of the same data are byte-identical apart from ``GENERATED_FIELDS``.
 Not exported: user accounts and memberships (they belong to an installation, not to a
@@ -16,6 +19,7 @@ from django.db.models import F, Prefetch
 
 import consulta
 from consulta.web.consultations.models import Consultation, Phase
+from consulta.web.privacy_storage import day_only
 from consulta.web.responses.models import Answer, Response
 
 FORMAT = "consulta-export"
@@ -23,6 +27,8 @@ FORMAT_VERSION = 1
 INVITATION_TIMES = (
     "created_at", "sent_at", "opened_at", "started_at", "submitted_at", "bounced_at", "reminded_at"
 )
+# Kept to the day in anonymous phases (sent, bounced and reminded are the organisers' doing).
+ANONYMOUS_DAY_ONLY = ("opened_at", "started_at", "submitted_at")
 # Fields whose value depends on when and by what the export was made, not on the data.
 GENERATED_FIELDS = ("exported_at", "consulta_version")
 
@@ -97,7 +103,8 @@ def _phase(phase: Phase) -> dict:
     ]
     entries.sort(key=lambda e: (e["organisation"] or "", str(e["person"] or "")))
     responses = (
-        phase.responses.select_related("role", "organisation", "respondent")
+        _exported_responses(phase)
+        .select_related("role", "organisation", "respondent", "typed_organisation")
         .prefetch_related(
             Prefetch("answers", queryset=Answer.objects.select_related("question"))
         )
@@ -130,8 +137,30 @@ def _phase(phase: Phase) -> dict:
             for t in phase.message_templates.order_by("kind")
         ],
         "invitations": _invitations(phase),
-        "responses": [_response(response) for response in responses],
+        "responses": [_response(response, phase.is_anonymous) for response in responses],
     }
+
+
+def _exported_responses(phase: Phase):
+    """Drafts of anonymous phases stay behind. While drafting, a response is still tied to the
+    invitation that started it (so the invitee can come back to it); a copy of that tie, with the
+    draft's answers, would name the author of the response the draft becomes. Nothing is lost
+    by leaving them out: their links are never exported, so an imported draft could not be
+    carried on anyway."""
+    responses = phase.responses.all()
+    if phase.is_anonymous:
+        responses = responses.exclude(status=Response.Status.DRAFT)
+    return responses
+
+
+def _invitation_times(invitation, anonymous: bool) -> dict:
+    """In anonymous phases, when an invitation was opened, started and answered is kept to the
+    day, as in the database (older data may still hold times): times would match responses."""
+    times = {field: getattr(invitation, field) for field in INVITATION_TIMES}
+    if anonymous:
+        for field in ANONYMOUS_DAY_ONLY:
+            times[field] = day_only(times[field])
+    return {field: timestamp(value) for field, value in times.items()}
 
 
 def _invitations(phase: Phase) -> list[dict]:
@@ -143,11 +172,15 @@ def _invitations(phase: Phase) -> list[dict]:
         {
             "person": _person_ref(invitation.person),
             "organisation": invitation.organisation.name if invitation.organisation else None,
-            **{field: timestamp(getattr(invitation, field)) for field in INVITATION_TIMES},
+            **_invitation_times(invitation, phase.is_anonymous),
             "send_count": invitation.send_count,
             "reminder_count": invitation.reminder_count,
             "bounce_reason": invitation.bounce_reason,
-            "response": invitation.response.reference if invitation.response else None,
+            # Never for an anonymous phase, whatever the row holds: see _exported_responses.
+            "response": (
+                invitation.response.reference
+                if invitation.response and not phase.is_anonymous else None
+            ),
         }
         for invitation in invitations
     ]
@@ -163,19 +196,26 @@ def _person_ref(person) -> dict:
     }
 
 
-def _response(response: Response) -> dict:
+def _response(response: Response, anonymous: bool) -> dict:
     respondent = getattr(response, "respondent", None)
+    typed = getattr(response, "typed_organisation", None)
     answers = sorted(response.answers.all(), key=lambda a: (a.question.position, a.question_id))
+    when = day_only if anonymous else (lambda moment: moment)
     return {
         "reference": response.reference,
         "status": response.status,
         "channel": response.channel,
-        "created_at": timestamp(response.created_at),
-        "submitted_at": timestamp(response.submitted_at),
+        "created_at": timestamp(when(response.created_at)),
+        "submitted_at": timestamp(when(response.submitted_at)),
         "consent": response.consent,
         "role": response.role.name if response.role else None,
         "organisation": response.organisation.name if response.organisation else None,
+        # As the respondent typed it on the "about you" page, not matched to the network.
+        "organisation_name": response.organisation_name,
+        "organisation_sector": typed.sector if typed else "",
+        "organisation_type": typed.type if typed else "",
         "on_behalf": response.on_behalf,
+        "withdrawn_reason": response.withdrawn_reason,
         "respondent": (
             {
                 "name": respondent.name,

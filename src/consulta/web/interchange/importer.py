@@ -1,10 +1,16 @@
-"""Restoring consultations from an export document, all or nothing."""
+"""Restoring consultations from an export document, all or nothing.
+
+The whole document is read and checked first, outside any transaction, into unsaved rows;
+then they are written in bulk in one short transaction (on SQLite a writing transaction
+holds the one write lock that respondents' saves wait for).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 
 from consulta.web.consultations.audit import (
@@ -17,12 +23,58 @@ from consulta.web.consultations.audit import (
 from consulta.web.consultations.models import Consultation, Phase, Question, RespondentRole
 from consulta.web.interchange.exporter import FORMAT, FORMAT_VERSION, INVITATION_TIMES
 from consulta.web.outreach.models import Invitation, MessageTemplate
+from consulta.web.privacy_storage import day_only
+from consulta.web.respond.models import TypedOrganisation
 from consulta.web.responses.models import Answer, Respondent, Response
 from consulta.web.stakeholders.models import AudienceMember, Organisation, Person, Sector
+
+BATCH = 500
 
 
 class InterchangeError(ValueError):
     """The document cannot be imported; the message says where and why."""
+
+
+@dataclass
+class _Staged:
+    """One consultation's rows, unsaved, as the document gives them."""
+
+    consultation: Consultation
+    roles: list[RespondentRole] = field(default_factory=list)
+    organisations: list[Organisation] = field(default_factory=list)
+    parents: list[tuple[Organisation, Organisation]] = field(default_factory=list)  # child's
+    people: list[Person] = field(default_factory=list)
+    phases: list[Phase] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    audience: list[AudienceMember] = field(default_factory=list)
+    templates: list[MessageTemplate] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    respondents: list[Respondent] = field(default_factory=list)
+    typed_organisations: list[TypedOrganisation] = field(default_factory=list)
+    invitations: list[Invitation] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "phases created": len(self.phases),
+            "questions created": len(self.questions),
+            "organisations created": len(self.organisations),
+            "people created": len(self.people),
+            "responses created": len(self.responses),
+            "answers created": len(self.answers),
+            "respondents recorded": len(self.respondents),
+        }
+
+
+# Written in this order, each kind in bulk: bulk_create gives each row its key (PostgreSQL and
+# SQLite both return them), and a row pointing at a saved one picks its key up when saved.
+WRITE_ORDER = [
+    ("roles", RespondentRole), ("organisations", Organisation), ("people", Person),
+    ("phases", Phase), ("questions", Question), ("audience", AudienceMember),
+    ("templates", MessageTemplate), ("responses", Response), ("answers", Answer),
+    ("respondents", Respondent), ("typed_organisations", TypedOrganisation),
+    ("invitations", Invitation),
+]
 
 
 def import_consultations(document: dict, *, file: ImportedFile | None = None,
@@ -46,25 +98,31 @@ def import_consultations(document: dict, *, file: ImportedFile | None = None,
         raise InterchangeError(f"A consultation with slug {taken[0]!r} already exists here")
     if len(set(slugs)) != len(slugs):
         raise InterchangeError("The document holds the same slug twice")
-    with transaction.atomic():
-        created = [_restore(item, f"consultations[{i}]") for i, item in enumerate(items)]
-        for consultation in created:
-            log_import(consultation, CONSULTATION, file, _counts(consultation), by, created=True)
-    return created
+    staged = [_restore(item, f"consultations[{i}]") for i, item in enumerate(items)]
+    try:
+        with transaction.atomic():
+            _write(staged)
+            for each in staged:
+                log_import(each.consultation, CONSULTATION, file, each.counts(), by,
+                           created=True)
+    except IntegrityError as error:
+        # A slug taken meanwhile, or two rows the document should not hold twice.
+        raise InterchangeError(f"The document could not be stored: {error}") from error
+    return [each.consultation for each in staged]
 
 
-def _counts(consultation: Consultation) -> dict[str, int]:
-    """What was restored, counted afresh: the restore writes in bulk and keeps no tally."""
-    responses = Response.objects.filter(phase__consultation=consultation)
-    return {
-        "phases created": consultation.phases.count(),
-        "questions created": Question.objects.filter(phase__consultation=consultation).count(),
-        "organisations created": consultation.organisations.count(),
-        "people created": consultation.people.count(),
-        "responses created": responses.count(),
-        "answers created": Answer.objects.filter(response__in=responses).count(),
-        "respondents recorded": Respondent.objects.filter(response__in=responses).count(),
-    }
+def _write(staged: list[_Staged]) -> None:
+    Consultation.objects.bulk_create([each.consultation for each in staged])
+    for name, model in WRITE_ORDER:
+        model.objects.bulk_create([row for each in staged for row in getattr(each, name)],
+                                  batch_size=BATCH)
+        if model is Organisation:
+            children = []
+            for each in staged:
+                for child, parent in each.parents:
+                    child.parent = parent
+                    children.append(child)
+            Organisation.objects.bulk_update(children, ["parent"], batch_size=BATCH)
 
 
 def _require(mapping, key: str, kind: type, where: str):
@@ -92,8 +150,8 @@ def _when(value, where: str, *, optional: bool = False) -> datetime | None:
     return parsed
 
 
-def _restore(data: dict, where: str) -> Consultation:
-    consultation = Consultation.objects.create(
+def _restore(data: dict, where: str) -> _Staged:
+    staged = _Staged(Consultation(
         slug=data["slug"],
         title=_require(data, "title", str, where),
         summary=data.get("summary", ""),
@@ -104,39 +162,40 @@ def _restore(data: dict, where: str) -> Consultation:
         brand_colour=data.get("brand_colour") or "#1d3a6e",
         privacy_notice=data.get("privacy_notice", ""),
         created_at=_when(data.get("created_at"), f"{where}.created_at"),
-    )
+    ))
     roles = {
-        name: RespondentRole.objects.create(consultation=consultation, name=name, position=i)
+        name: RespondentRole(consultation=staged.consultation, name=name, position=i)
         for i, name in enumerate(data.get("roles", []), 1)
     }
-    organisations = _restore_organisations(consultation, data.get("organisations", []), where)
-    people = _restore_people(consultation, data.get("people", []), organisations, where)
+    staged.roles = list(roles.values())
+    organisations = _restore_organisations(staged, data.get("organisations", []), where)
+    people = _restore_people(staged, data.get("people", []), organisations, where)
     context = {"roles": roles, "organisations": organisations, "people": people}
     for i, phase in enumerate(_require(data, "phases", list, where)):
-        _restore_phase(consultation, phase, context, f"{where}.phases[{i}]")
-    return consultation
+        _restore_phase(staged, phase, context, f"{where}.phases[{i}]")
+    return staged
 
 
-def _restore_organisations(consultation, items: list, where: str) -> dict[str, Organisation]:
+def _restore_organisations(staged: _Staged, items: list, where: str) -> dict[str, Organisation]:
     organisations: dict[str, Organisation] = {}
     for i, item in enumerate(items):
         here = f"{where}.organisations[{i}]"
         name = _require(item, "name", str, here)
-        organisations[name] = Organisation.objects.create(
-            consultation=consultation,
+        organisations[name] = Organisation(
+            consultation=staged.consultation,
             name=name,
             sector=_choice(item.get("sector"), Sector, f"{here}.sector"),
             type=item.get("type") or "",
         )
+    staged.organisations = list(organisations.values())
     for i, item in enumerate(items):
         parent = item.get("parent")
         if parent is None:
             continue
         if parent not in organisations:
             raise InterchangeError(f"{where}.organisations[{i}].parent: unknown {parent!r}")
-        child = organisations[item["name"]]
-        child.parent = organisations[parent]
-        child.save(update_fields=["parent"])
+        # Set once both are saved: a row cannot be saved pointing at one that is not.
+        staged.parents.append((organisations[item["name"]], organisations[parent]))
     return organisations
 
 
@@ -152,26 +211,27 @@ def _person_key(ref: dict) -> tuple:
     return (ref.get("email") or "", ref.get("name") or "", ref.get("organisation"))
 
 
-def _restore_people(consultation, items: list, organisations: dict, where: str) -> dict:
+def _restore_people(staged: _Staged, items: list, organisations: dict, where: str) -> dict:
     people = {}
     for i, item in enumerate(items):
         here = f"{where}.people[{i}]"
-        person = Person.objects.create(
-            consultation=consultation,
+        person = Person(
+            consultation=staged.consultation,
             name=item.get("name") or "",
             email=item.get("email") or "",
             organisation=_organisation(organisations, item.get("organisation"), here),
             job_title=item.get("job_title") or "",
         )
+        staged.people.append(person)
         people[_person_key(item)] = person
         if person.email:
             people[person.email] = person
     return people
 
 
-def _restore_phase(consultation, data: dict, context: dict, where: str) -> None:
-    phase = Phase.objects.create(
-        consultation=consultation,
+def _restore_phase(staged: _Staged, data: dict, context: dict, where: str) -> None:
+    phase = Phase(
+        consultation=staged.consultation,
         position=_require(data, "number", int, where),
         name=_require(data, "name", str, where),
         audience=_choice(data.get("audience"), Phase.Audience, f"{where}.audience"),
@@ -180,10 +240,13 @@ def _restore_phase(consultation, data: dict, context: dict, where: str) -> None:
         closes_at=_when(data.get("closes_at"), f"{where}.closes_at"),
         intro=data.get("intro", ""),
     )
+    staged.phases.append(phase)
     questions = {}
     for i, item in enumerate(_require(data, "questions", list, where), 1):
         here = f"{where}.questions[{i - 1}]"
-        questions[_require(item, "key", str, here)] = Question.objects.create(
+        if _require(item, "key", str, here) in questions:
+            raise InterchangeError(f"{here}.key: {item['key']!r} is already a question's key")
+        questions[item["key"]] = Question(
             phase=phase,
             position=i,
             key=item["key"],
@@ -194,18 +257,20 @@ def _restore_phase(consultation, data: dict, context: dict, where: str) -> None:
             options=list(item.get("options", [])),
             max_length=int(item.get("max_length", 20_000)),
         )
-    _restore_audience(phase, data.get("audience_members", []), context, where)
-    references = _restore_responses(phase, data.get("responses", []), questions, context, where)
+    staged.questions += questions.values()
+    _restore_audience(staged, phase, data.get("audience_members", []), context, where)
+    references = _restore_responses(staged, phase, data.get("responses", []), questions, context,
+                                    where)
     for item in data.get("message_templates", []):
-        MessageTemplate.objects.create(
+        staged.templates.append(MessageTemplate(
             phase=phase, kind=_choice(item.get("kind"), MessageTemplate.Kind, f"{where}.kind"),
             subject=item.get("subject", ""), body=item.get("body", ""),
-        )
-    _restore_invitations(phase, data.get("invitations", []), context, references, where)
+        ))
+    _restore_invitations(staged, phase, data.get("invitations", []), context, references, where)
 
 
-def _restore_invitations(phase, items: list, context: dict, references: dict, where: str) -> None:
-    invitations = []
+def _restore_invitations(staged: _Staged, phase, items: list, context: dict, references: dict,
+                         where: str) -> None:
     for i, item in enumerate(items):
         here = f"{where}.invitations[{i}]"
         person = context["people"].get(_person_key(item.get("person") or {}))
@@ -218,7 +283,7 @@ def _restore_invitations(phase, items: list, context: dict, references: dict, wh
             field: _when(item.get(field), f"{here}.{field}", optional=field != "created_at")
             for field in INVITATION_TIMES
         }
-        invitations.append(Invitation(
+        staged.invitations.append(Invitation(
             phase=phase, person=person, **times,
             organisation=_organisation(context["organisations"], item.get("organisation"), here),
             send_count=int(item.get("send_count", 0)),
@@ -226,11 +291,10 @@ def _restore_invitations(phase, items: list, context: dict, references: dict, wh
             bounce_reason=item.get("bounce_reason", ""),
             response=references.get(reference),
         ))
-    Invitation.objects.bulk_create(invitations, batch_size=500)
 
 
-def _restore_audience(phase: Phase, items: list, context: dict, where: str) -> None:
-    members = []
+def _restore_audience(staged: _Staged, phase: Phase, items: list, context: dict,
+                      where: str) -> None:
     for i, item in enumerate(items):
         here = f"{where}.audience_members[{i}]"
         person = None
@@ -239,47 +303,62 @@ def _restore_audience(phase: Phase, items: list, context: dict, where: str) -> N
             if person is None:
                 raise InterchangeError(f"{here}.person: not among the consultation's people")
         organisation = _organisation(context["organisations"], item.get("organisation"), here)
-        members.append(AudienceMember(phase=phase, organisation=organisation, person=person))
-    AudienceMember.objects.bulk_create(members)
+        staged.audience.append(AudienceMember(phase=phase, organisation=organisation,
+                                              person=person))
 
 
-def _restore_responses(phase, items: list, questions: dict, context: dict, where: str) -> dict:
-    """Create the phase's responses; returns them by reference."""
-    responses, answers, respondents = [], [], []
+def _restore_responses(staged: _Staged, phase, items: list, questions: dict, context: dict,
+                       where: str) -> dict:
+    """Stage the phase's responses; returns them by reference."""
+    responses = []
     for i, item in enumerate(items):
         here = f"{where}.responses[{i}]"
         role_name = item.get("role")
         if role_name is not None and role_name not in context["roles"]:
             raise InterchangeError(f"{here}.role: unknown role {role_name!r}")
+        # A document written elsewhere may hold exact times of anonymous answers: keep the day.
+        when = day_only if phase.is_anonymous else (lambda moment: moment)
         response = Response(
             phase=phase,
             reference=_require(item, "reference", str, here),
             status=_choice(item.get("status"), Response.Status, f"{here}.status"),
             channel=_choice(item.get("channel", "import"), Response.Channel, f"{here}.channel"),
-            created_at=_when(item.get("created_at"), f"{here}.created_at"),
-            submitted_at=_when(item.get("submitted_at"), f"{here}.submitted_at", optional=True),
+            created_at=when(_when(item.get("created_at"), f"{here}.created_at")),
+            submitted_at=when(_when(item.get("submitted_at"), f"{here}.submitted_at",
+                                    optional=True)),
             consent=_choice(item.get("consent", "none"), Response.Consent, f"{here}.consent"),
             role=context["roles"].get(role_name),
             organisation=_organisation(context["organisations"], item.get("organisation"), here),
             on_behalf=bool(item.get("on_behalf", False)),
+            organisation_name=str(item.get("organisation_name") or ""),
+            withdrawn_reason=str(item.get("withdrawn_reason") or ""),
         )
         responses.append(response)
+        _typed_organisation(staged, response, item, here)
         for j, answer in enumerate(_require(item, "answers", list, here)):
             key = _require(answer, "question", str, f"{here}.answers[{j}]")
             if key not in questions:
                 raise InterchangeError(f"{here}.answers[{j}]: unknown question {key!r}")
-            answers.append(
+            staged.answers.append(
                 Answer(response=response, question=questions[key], text=answer.get("text", ""),
                        choices=list(answer.get("choices", [])))
             )
         if item.get("respondent"):
-            respondents.append(_respondent(phase, response, item["respondent"], context, here))
-    Response.objects.bulk_create(responses, batch_size=500)
-    # bulk_create sets the new primary keys (PostgreSQL and SQLite both return them), and
-    # saving a child copies its parent's key across, so answers can follow in bulk too.
-    Answer.objects.bulk_create(answers, batch_size=1000)
-    Respondent.objects.bulk_create(respondents, batch_size=500)
+            staged.respondents.append(
+                _respondent(phase, response, item["respondent"], context, here))
+    staged.responses += responses
     return {response.reference: response for response in responses}
+
+
+def _typed_organisation(staged: _Staged, response: Response, item: dict, where: str) -> None:
+    """The sector and type a respondent typed with their organisation, if any."""
+    sector, kind = item.get("organisation_sector") or "", item.get("organisation_type") or ""
+    if not (sector or kind):
+        return
+    staged.typed_organisations.append(TypedOrganisation(
+        response=response,
+        sector=_choice(sector, Sector, f"{where}.organisation_sector") if sector else "",
+        type=str(kind)))
 
 
 def _respondent(phase, response, data: dict, context: dict, where: str) -> Respondent:

@@ -23,6 +23,7 @@ from consulta.web.outreach.monitoring_figures import (  # noqa: F401 (the page's
     NO_ROLE,
     NO_TYPE,
     ORGANISATION_NOUNS,
+    SMALL_GROUP,
     Coverage,
     Day,
     Funnel,
@@ -105,10 +106,13 @@ class Group:
 
 def response_groups(consultation: Consultation) -> dict[int, list[Group]]:
     """One grouped query serves the sector, type and role breakdowns of every phase."""
+    # An organisation typed on the "about you" page counts by the sector and type typed with
+    # it until an organiser links the response to the network's organisation.
     rows = (
         submitted_responses(consultation)
-        .values_list("phase", "organisation__sector", "organisation__type", "role__position",
-                     "role__name")
+        .annotate(sector=Coalesce("organisation__sector", "typed_organisation__sector"),
+                  kind=Coalesce("organisation__type", "typed_organisation__type"))
+        .values_list("phase", "sector", "kind", "role__position", "role__name")
         .annotate(n=Count("id"))
     )
     out: dict[int, list[Group]] = defaultdict(list)

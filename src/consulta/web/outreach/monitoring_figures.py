@@ -12,6 +12,9 @@ from consulta.web.stakeholders.models import ORGANISATION_TYPES
 NO_ORGANISATION = "No organisation"
 NO_TYPE = "Type not recorded"
 NO_ROLE = "No role given"
+# Fewer responses than this in a sector, type or role can point at the people in it (the
+# analysis pages suppress such groups; here organisers are warned).
+SMALL_GROUP = 10
 
 
 # --- Result types ----------------------------------------------------------------------------
@@ -155,6 +158,16 @@ class PhaseMonitoring:
         verb = "has" if 1 in (share.count, share.total) else "have"
         return (f"{share.count} of {share.total} invited {noun} {verb} responded "
                 f"({share.percent}%).")
+
+    @property
+    def small_groups(self) -> list[str]:
+        """Sectors, types and roles shown with 1 to SMALL_GROUP - 1 responses in a phase that
+        promised not to name people: someone who knows who is in one may tell who answered."""
+        if self.phase.anonymity == Phase.Anonymity.IDENTIFIED:
+            return []
+        shown = [*(self.by_sector + self.by_type if self.records_organisations else []),
+                 *(self.by_role if self.records_roles else [])]
+        return [row.label for row in shown if 0 < row.count < SMALL_GROUP]
 
     @property
     def gaps(self) -> list[Coverage]:

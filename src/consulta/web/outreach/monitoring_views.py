@@ -16,7 +16,7 @@ from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET
 
 from consulta.web.consultations.access import load_membership
-from consulta.web.outreach.monitoring import PhaseMonitoring, Timeline, monitor
+from consulta.web.outreach.monitoring import SMALL_GROUP, PhaseMonitoring, Timeline, monitor
 
 CHART_WIDTH = 720
 CHART_HEIGHT = 160
@@ -113,4 +113,5 @@ def monitoring(request: HttpRequest, slug: str) -> HttpResponse:
         "can_edit": membership.can_edit,
         "sections": sections,
         "now": timezone.localtime(),
+        "small_group": SMALL_GROUP,
     })

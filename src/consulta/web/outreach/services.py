@@ -25,6 +25,7 @@ from django.utils import timezone
 from consulta.web.consultations.models import Phase
 from consulta.web.outreach import email as emails
 from consulta.web.outreach.models import Invitation, InvitationToken, MessageTemplate
+from consulta.web.privacy_storage import day_only
 from consulta.web.responses.models import Respondent, Response
 from consulta.web.stakeholders.models import Person
 from consulta.web.tokens import hash_token, new_token
@@ -42,11 +43,12 @@ ALREADY_RESPONDED = "already responded"
 NOT_INVITED = "not invited yet"
 BOUNCED = "invitation bounced"
 RECENTLY_REMINDED = "reminded less than 12 hours ago"
+ORGANISATION_RESPONDED = "their organisation has responded"
 SENT_ELSEWHERE = "being sent by another run"
 
 
 class OutreachRefused(Exception):
-    """Nothing can be sent for this phase (it has closed)."""
+    """Nothing can be sent for this phase now (``sending_refused`` says why)."""
 
 
 class MailServerUnavailable(Exception):
@@ -109,6 +111,16 @@ def responded_person_ids(phase: Phase) -> set[int]:
     )
 
 
+def responded_organisation_ids(phase: Phase) -> set[int]:
+    """Organisations with a submitted response to this phase: written together through a shared
+    link, imported, or given by the respondent."""
+    return set(
+        Response.objects.filter(
+            phase=phase, status=Response.Status.SUBMITTED, organisation__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )
+
+
 def _contact_problem(phase: Phase, person: Person) -> str:
     if person.consultation_id != phase.consultation_id:
         return NOT_IN_CONSULTATION
@@ -153,6 +165,7 @@ def plan_reminders(phase: Phase, now=None) -> tuple[list[Invitation], list[Outco
     """Invitations a reminder would go to now, and the skipped ones with reasons."""
     now = now or timezone.now()
     responded = responded_person_ids(phase)
+    organisations = responded_organisation_ids(phase)
     to_send, skipped = [], []
     invitations = phase.invitations.select_related(
         "person", "organisation", "response", "phase__consultation"
@@ -164,6 +177,8 @@ def plan_reminders(phase: Phase, now=None) -> tuple[list[Invitation], list[Outco
             reason = BOUNCED
         elif not invitation.sent_at:
             reason = NOT_INVITED
+        elif (invitation.organisation_id or invitation.person.organisation_id) in organisations:
+            reason = ORGANISATION_RESPONDED  # one response per organisation is what was asked
         else:
             recent = invitation.reminded_at and now - invitation.reminded_at < MIN_REMINDER_GAP
             reason = _contact_problem(phase, invitation.person) or (
@@ -255,7 +270,7 @@ def send_invitations(phase: Phase, *, people=None) -> SendReport:
     """Invite the phase's audience (or ``people``) who have an email address, have not
     unsubscribed, and have no sent invitation or response yet. Each person's invitation is
     created once; a bounced one is tried again (the address may have been corrected)."""
-    _refuse_if_closed(phase)
+    _refuse_unless_open(phase)
     report = SendReport(INVITATION)
     to_send, report.skipped = plan_invitations(phase, people)
     if not to_send:
@@ -288,7 +303,7 @@ def send_invitations(phase: Phase, *, people=None) -> SendReport:
 
 def send_reminders(phase: Phase) -> SendReport:
     """Remind invitations that were sent and are not submitted, bounced or unsubscribed."""
-    _refuse_if_closed(phase)
+    _refuse_unless_open(phase)
     report = SendReport(REMINDER)
     now = timezone.now()
     to_send, report.skipped = plan_reminders(phase, now)
@@ -319,10 +334,45 @@ def send_reminders(phase: Phase) -> SendReport:
     return report
 
 
-def _refuse_if_closed(phase: Phase) -> None:
-    if phase.state() == "closed":
-        closed = emails.closing_text(phase.closes_at)
-        raise OutreachRefused(f"{phase} closed at {closed}; nothing was sent")
+def sending_refused(phase: Phase) -> str:
+    """Why no invitation or reminder may go out for the phase now, or "" when it may: its links
+    would lead respondents nowhere (a draft consultation is hidden, a phase not yet open cannot
+    be started) or nowhere useful (closed)."""
+    state = phase.state()
+    if state == "unpublished":
+        return (f"{phase} is in a draft consultation, which respondents cannot see: change its "
+                "status to Open first")
+    if state == "upcoming":
+        return f"{phase} opens at {emails.closing_text(phase.opens_at)}: send from then"
+    if state == "closed":
+        return f"{phase} closed at {emails.closing_text(phase.closes_at)}"
+    return ""
+
+
+def _refuse_unless_open(phase: Phase) -> None:
+    reason = sending_refused(phase)
+    if reason:
+        raise OutreachRefused(f"{reason}; nothing was sent")
+
+
+def mark_imported_submissions(phase: Phase, submitted: list[tuple[Response, str]]) -> int:
+    """Imported responses from invited addresses (``(response, email)`` pairs): those
+    invitations count as submitted, so nobody is reminded to send what they already sent. In an
+    anonymous phase (whose imports take no email column) only the day would be kept and no
+    invitation linked to its response. Returns how many invitations changed."""
+    by_email = {email.strip().lower(): response for response, email in submitted if email.strip()}
+    waiting = phase.invitations.filter(submitted_at__isnull=True).exclude(person__email="")
+    marked = 0
+    for pk, email in waiting.values_list("pk", "person__email"):  # one read, whatever the file
+        response = by_email.get(email.lower())
+        if response is None:
+            continue
+        when = response.submitted_at or timezone.now()
+        changes = {"submitted_at": day_only(when)} if phase.is_anonymous else {
+            "submitted_at": when, "response": response}
+        # Conditional: the invitation's own link may have submitted a response meanwhile.
+        marked += Invitation.objects.filter(pk=pk, submitted_at__isnull=True).update(**changes)
+    return marked
 
 
 # Personal links -----------------------------------------------------------------------------
@@ -347,6 +397,8 @@ def mark_opened(invitation: Invitation) -> None:
     if invitation.opened_at:
         return
     now = timezone.now()
+    if invitation.phase.is_anonymous:  # the day only: a visit's time would match a draft's
+        now = day_only(now)
     if Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now):
         invitation.opened_at = now
     else:

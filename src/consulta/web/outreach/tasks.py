@@ -19,6 +19,7 @@ from django.db import transaction
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from consulta.web.consultations import audit
 from consulta.web.consultations.models import Phase
 from consulta.web.outreach import services
 
@@ -37,10 +38,12 @@ def _send(phase_id: int, kind: str) -> dict:
     except services.OutreachRefused as refused:
         return {"stopped": str(refused)}
     except services.MailServerUnavailable as failure:
+        audit.record_send(phase, failure.report, via=audit.WORKER, stopped=True)
         # Expected outcomes end the task normally with what happened; anything else is a bug
         # and fails the task with its traceback.
         return {**_counts(failure.report),
                 "stopped": f"{failure}; sending again carries on with the people not yet reached"}
+    audit.record_send(phase, report, via=audit.WORKER)
     return _counts(report)
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from consulta.web.consultations import audit
 from consulta.web.consultations.access import load_consultation_for_edit
 from consulta.web.consultations.models import Phase
 from consulta.web.consultations.phase_views import load_phase
@@ -23,6 +24,7 @@ from consulta.web.outreach import services, tasks
 from consulta.web.outreach.email import preview, wording
 from consulta.web.outreach.forms import MessageForm
 from consulta.web.outreach.models import Invitation, MessageTemplate
+from consulta.web.outreach.monitoring_figures import SMALL_GROUP
 from consulta.web.stakeholders.models import Person
 
 STATUS_TAGS = {
@@ -38,14 +40,26 @@ def _invitations_url(phase: Phase) -> str:
     return reverse("outreach:invitations", args=[phase.consultation.slug, phase.position])
 
 
+def _shown_status(phase: Phase, invitation: Invitation) -> str:
+    """An invitation's status as its row shows it. In anonymous phases a row says only whether
+    the email went out: who opened, started or submitted is counted, never shown by name (with
+    the responses list, it would tell the organisers who wrote what)."""
+    if not phase.is_anonymous:
+        return invitation.status
+    if invitation.bounced_at:
+        return Invitation.Status.BOUNCED
+    return Invitation.Status.SENT if invitation.sent_at else Invitation.Status.PENDING
+
+
 @login_required
 @require_GET
 def invitations(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     phase = _load_phase(request, slug, number)
     rows = list(phase.invitations.select_related("person", "organisation"))
     for invitation in rows:
-        invitation.status_label = Invitation.Status(invitation.status).label
-        invitation.tag = STATUS_TAGS.get(invitation.status, "")
+        status = _shown_status(phase, invitation)
+        invitation.status_label = Invitation.Status(status).label
+        invitation.tag = STATUS_TAGS.get(status, "")
     to_invite, not_invitable = services.plan_invitations(phase)
     to_remind, _ = services.plan_reminders(phase)
     return render(request, "outreach/invitations.html", {
@@ -59,20 +73,23 @@ def invitations(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         ).most_common(),
         "to_remind": len(to_remind),
         "is_closed": phase.state() == "closed",
+        "refused": services.sending_refused(phase),
         "background": tasks.latest_sends(phase),
         "inline_limit": settings.CONSULTA_SEND_INLINE_LIMIT,
+        "small_group": SMALL_GROUP,
     })
 
 
 def _send(request: HttpRequest, phase: Phase, kind: str) -> HttpResponse:
     """Send now, or hand a big batch to the worker so the browser does not wait on SMTP."""
     what = tasks.WHAT[kind]
-    if phase.state() != "closed":  # a closed phase is refused at once, inline, as before
+    if not services.sending_refused(phase):  # a refusal is said at once, inline, not queued
         plan = services.plan_invitations if kind == services.INVITATION else services.plan_reminders
         count = len(plan(phase)[0])
         limit = settings.CONSULTA_SEND_INLINE_LIMIT
         if count > limit:
             if tasks.queue_send(phase, kind):
+                audit.record_queued_send(phase, kind, count, actor=request.user)
                 people = "person" if count == 1 else "people"
                 messages.success(request, f"{what} to {count} {people} queued: the worker sends "
                                  f"batches of more than {limit} in the background. This page "
@@ -85,11 +102,14 @@ def _send(request: HttpRequest, phase: Phase, kind: str) -> HttpResponse:
     try:
         report = send(phase)
     except services.OutreachRefused as refused:
-        messages.error(request, f"{str(refused).capitalize()}.")
+        reason = str(refused)  # "Phase 2: Partners ...": capitalize() would lower the name
+        messages.error(request, f"{reason[:1].upper()}{reason[1:]}.")
     except services.MailServerUnavailable as failure:
+        audit.record_send(phase, failure.report, actor=request.user, stopped=True)
         messages.error(request, f"{what} stopped: {failure}. So far: {failure.report.summary()}. "
                        "Sending again carries on with the people not yet reached.")
     else:
+        audit.record_send(phase, report, actor=request.user)
         level = messages.warning if report.bounced else messages.success
         level(request, f"{what}: {report.summary()}.")
     return redirect(_invitations_url(phase), permanent=False)
@@ -168,5 +188,10 @@ def message_update(request: HttpRequest, slug: str, number: int, kind: str) -> H
     if not form.is_valid():
         return _render_message(request, phase, kind, form, status=400)
     form.save()
+    if form.changed_data:  # which parts changed; the wording itself is on its page
+        audit.record(phase.consultation, request.user, audit.WORDING, phase=str(phase),
+                     message=MessageTemplate.Kind(kind).label.lower(),
+                     fields=[str(form.fields[name].label or name).lower()
+                             for name in form.changed_data])
     messages.success(request, f"{MessageTemplate.Kind(kind).label} wording saved.")
     return redirect(reverse("outreach:message", args=[slug, phase.position, kind]))

@@ -1,10 +1,12 @@
 """The "about you" page's data: what it shows, and where its answers are kept.
 
 Who someone is (their name) goes to ``Respondent``, apart from the response, and only in
-phases that identify people. The organisation is matched by name against the consultation's
-stakeholder network; an unknown one is added to it so monitoring can count it by sector and
-type. An existing organisation's details are never changed from a public page (only a
-missing type is filled in).
+phases that identify people. An organisation typed here is kept as the respondent typed it
+(``Response.organisation_name``, sector and type in ``TypedOrganisation``): it is never added to
+the stakeholder network nor matched to one of its organisations by name, so nobody can answer
+"on behalf of" an organisation by typing its name, and saving the page adds nothing to the
+network. An organiser confirms a match later. The one link kept is the organisation an invited
+person's invitation came with, in phases that identify people, while they leave its name as is.
 """
 
 from __future__ import annotations
@@ -12,17 +14,34 @@ from __future__ import annotations
 from django.db import transaction
 
 from consulta.web.respond.forms import AboutForm
+from consulta.web.respond.models import TypedOrganisation
 from consulta.web.responses.models import Respondent, Response
-from consulta.web.stakeholders.models import Organisation
+from consulta.web.stakeholders.models import Sector
+
+
+def organisation_details(response: Response) -> tuple[str, str, str]:
+    """(name, sector, type) as the respondent gave them, or from the linked organisation."""
+    organisation = response.organisation
+    if organisation is not None:
+        return organisation.name, organisation.sector, organisation.type
+    if not response.organisation_name:
+        return "", "", ""
+    typed = TypedOrganisation.objects.filter(response=response).first()
+    return response.organisation_name, typed.sector if typed else "", typed.type if typed else ""
+
+
+def organisation_summary(response: Response) -> dict:
+    """The organisation as the check page and the share page show it (sector as its label)."""
+    name, sector, kind = organisation_details(response)
+    return {"name": name, "sector": Sector(sector).label if sector else "", "type": kind}
 
 
 def about_initial(response: Response) -> dict:
-    organisation = response.organisation
     initial = {"role": str(response.role_id or "")}
-    if organisation is not None:
+    name, sector, kind = organisation_details(response)
+    if name:
         initial.update(
-            organisation=organisation.name, sector=organisation.sector,
-            organisation_type=organisation.type,
+            organisation=name, sector=sector, organisation_type=kind,
             # "No" is also what a draft holds before the question was asked, so only "Yes" is
             # shown as chosen: radios are never chosen for the respondent (GOV.UK guidance).
             on_behalf="yes" if response.on_behalf else "",
@@ -33,17 +52,23 @@ def about_initial(response: Response) -> dict:
     return initial
 
 
-def find_or_add_organisation(response: Response, name: str, sector: str, kind: str) -> Organisation:
-    consultation = response.phase.consultation
-    organisation = Organisation.objects.filter(consultation=consultation, name__iexact=name).first()
-    if organisation is None:
-        return Organisation.objects.create(
-            consultation=consultation, name=name, sector=sector, type=kind
-        )
-    if kind and not organisation.type:
-        organisation.type = kind
-        organisation.save(update_fields=["type"])
-    return organisation
+def _keeps_invited_organisation(response: Response, name: str) -> bool:
+    """An invited respondent of an identified phase who left their organisation's name as it
+    was keeps the link their invitation gave (anonymous phases never have one)."""
+    organisation = response.organisation
+    return (organisation is not None and not response.phase.is_anonymous
+            and organisation.name.casefold() == name.casefold())
+
+
+def _save_organisation(response: Response, name: str, sector: str, kind: str) -> None:
+    if _keeps_invited_organisation(response, name):
+        response.organisation_name = ""
+        TypedOrganisation.objects.filter(response=response).delete()
+        return
+    response.organisation, response.organisation_name = None, name
+    TypedOrganisation.objects.update_or_create(
+        response=response, defaults={"sector": sector, "type": kind}
+    )
 
 
 def save_about(response: Response, form: AboutForm) -> None:
@@ -55,13 +80,14 @@ def save_about(response: Response, form: AboutForm) -> None:
             return
         name = data.get("organisation", "").strip()
         if name:
-            response.organisation = find_or_add_organisation(
-                response, name, data["sector"], data.get("organisation_type", "").strip()
-            )
+            _save_organisation(response, name, data["sector"],
+                               data.get("organisation_type", "").strip())
             response.on_behalf = data.get("on_behalf") == "yes"
         else:
-            response.organisation, response.on_behalf = None, False
-        response.save(update_fields=["organisation", "on_behalf"])
+            response.organisation, response.organisation_name = None, ""
+            response.on_behalf = False
+            TypedOrganisation.objects.filter(response=response).delete()
+        response.save(update_fields=["organisation", "organisation_name", "on_behalf"])
         if "name" in form.fields:  # never in anonymous phases
             _save_name(response, data.get("name", "").strip())
 

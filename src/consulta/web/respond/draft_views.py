@@ -10,12 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from consulta.web.respond.about import about_initial, save_about
+from consulta.web.respond.about import about_initial, organisation_summary, save_about
 from consulta.web.respond.answers import Conflict, answers_by_question, save_answer
 from consulta.web.respond.drafts import receipt_email
 from consulta.web.respond.drafts import submit as submit_response
 from consulta.web.respond.forms import AboutForm, AnswerForm, ConsentForm, JourneyForm
 from consulta.web.respond.journey import CHECK, Journey, has_about_page, is_organisation_response
+from consulta.web.respond.limits import limit_saves
 from consulta.web.respond.link_views import confirmation_url
 from consulta.web.respond.loading import Draft, with_draft
 from consulta.web.respond.pages import render_page, see_other, submit_limited, too_many_page
@@ -63,6 +64,7 @@ def question(request: HttpRequest, draft: Draft, position: int) -> HttpResponse:
 
 @require_POST
 @with_draft
+@limit_saves
 def question_save(request: HttpRequest, draft: Draft, position: int) -> HttpResponse:
     journey = Journey(draft)
     form = AnswerForm(journey.question(position), request.POST)
@@ -106,6 +108,7 @@ def about(request: HttpRequest, draft: Draft) -> HttpResponse:
 
 @require_POST
 @with_draft
+@limit_saves
 def about_save(request: HttpRequest, draft: Draft) -> HttpResponse:
     if not has_about_page(draft.phase):
         raise Http404("Nothing to ask")
@@ -142,6 +145,7 @@ def consent(request: HttpRequest, draft: Draft) -> HttpResponse:
 
 @require_POST
 @with_draft
+@limit_saves
 def consent_save(request: HttpRequest, draft: Draft) -> HttpResponse:
     journey = Journey(draft)
     form = ConsentForm(draft.phase, request.POST)
@@ -163,6 +167,7 @@ def _check_page(request, draft: Draft, problems=(), status=200) -> HttpResponse:
         respondent = Respondent.objects.filter(response=response).first()
     return _page(request, draft, "respond/check.html", {
         "rows": journey.rows(), "problems": problems, "respondent": respondent,
+        "organisation": organisation_summary(response),
         "has_about": has_about_page(draft.phase), "response": response,
         "can_share": is_organisation_response(response), "form": JourneyForm(),
         "about_url": journey.url("about") + "?then=check",

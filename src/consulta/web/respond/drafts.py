@@ -1,21 +1,25 @@
 """Starting and submitting draft responses (services other helpers call: signatures are fixed).
 
 A draft is reached only through secret links (``DraftAccess``, stored hashed). Submitting
-deletes every one of them and, in anonymous phases, cuts the invitation's tie to the response,
-so what was said cannot be traced back to whoever held a link (ADR 3).
+deletes every one of them and gives the response a reference its draft never had; in anonymous
+phases it also cuts the invitation's tie to the response and keeps only the day of every time
+(the draft's start was already kept to the day), then checkpoints SQLite's log so the earlier
+versions of the rows leave the files, so what was said cannot be traced back to whoever held a
+link (ADR 3).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, time
+from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from consulta.web.consultations.models import Phase
 from consulta.web.outreach.models import Invitation
-from consulta.web.responses.models import Answer, DraftAccess, Respondent, Response
+from consulta.web.privacy_storage import day_only, scrub_after_commit
+from consulta.web.responses.models import Answer, DraftAccess, Respondent, Response, new_reference
 from consulta.web.stakeholders.models import Organisation
 from consulta.web.tokens import hash_token, new_token
 
@@ -40,14 +44,17 @@ def start_draft(
     With an invitation, the draft is attached to it (marked started) and, in phases that
     identify people, the invited person is recorded as its respondent.
     """
+    now = timezone.now()
+    if phase.is_anonymous:  # the day only, so the start cannot be matched to a visit's time
+        now = day_only(now)
     with transaction.atomic():
         response = Response.objects.create(
-            phase=phase, channel=Response.Channel.WEB, organisation=organisation
+            phase=phase, channel=Response.Channel.WEB, organisation=organisation, created_at=now
         )
         token = new_access(response)
         if invitation is not None:
             invitation.response = response
-            invitation.started_at = invitation.started_at or timezone.now()
+            invitation.started_at = invitation.started_at or now
             invitation.save(update_fields=["response", "started_at"])
             if not phase.is_anonymous:
                 person = invitation.person
@@ -68,25 +75,42 @@ def receipt_email(response: Response) -> str:
     return respondent.email or (respondent.person.email if respondent.person else "")
 
 
-def _day_only(moment: datetime | None) -> datetime | None:
-    """Midnight UTC of the moment's day: counts by day survive, matching by time does not."""
-    if moment is None:
-        return None
-    return datetime.combine(moment.astimezone(UTC).date(), time(0), UTC)
-
-
 def _close_invitations(response: Response, now: datetime) -> None:
     for invitation in Invitation.objects.select_for_update().filter(response=response):
         invitation.submitted_at = now
         if response.phase.is_anonymous:
             # The invitation must not lead to the anonymous response, by link or by timing.
             invitation.response = None
-            invitation.submitted_at = _day_only(now)
-            invitation.opened_at = _day_only(invitation.opened_at)
-            invitation.started_at = _day_only(invitation.started_at)
+            invitation.submitted_at = day_only(now)
+            invitation.opened_at = day_only(invitation.opened_at)
+            invitation.started_at = day_only(invitation.started_at)
         invitation.save(
             update_fields=["response", "submitted_at", "opened_at", "started_at"]
         )
+
+
+def _anonymise(response: Response) -> None:
+    """An anonymous response keeps only the day of when it was written: times to the second
+    would match it to an invitation's visit or to a co-author's session."""
+    response.created_at = day_only(response.created_at)
+    response.submitted_at = day_only(response.submitted_at)
+    response.answers.update(updated_at=response.submitted_at)
+    scrub_after_commit()  # the rows' earlier versions leave the -wal file too
+
+
+def _new_reference(response: Response) -> None:
+    """Give the response a reference its draft never had (links and copies taken of a draft
+    name a reference no submitted response has). A clash of two random references is
+    vanishingly rare; the unique index catches it and another one is drawn."""
+    for _ in range(5):
+        response.reference = new_reference()
+        try:
+            with transaction.atomic():
+                Response.objects.filter(pk=response.pk).update(reference=response.reference)
+            return
+        except IntegrityError:
+            continue
+    raise IntegrityError("Could not draw an unused response reference")
 
 
 def submit(response: Response) -> None:
@@ -105,7 +129,10 @@ def submit(response: Response) -> None:
         now = timezone.now()
         locked.status = Response.Status.SUBMITTED
         locked.submitted_at = now
-        locked.save(update_fields=["status", "submitted_at"])
+        _new_reference(locked)
+        if locked.phase.is_anonymous:
+            _anonymise(locked)
+        locked.save(update_fields=["status", "submitted_at", "created_at"])
         # Pages left empty were saved to remember progress; a sent response keeps only answers.
         empty = [a.pk for a in locked.answers.all() if not a.text and not a.choices]
         Answer.objects.filter(pk__in=empty).delete()
@@ -115,6 +142,7 @@ def submit(response: Response) -> None:
         if email:
             transaction.on_commit(lambda: _send_receipt(locked, email))
     response.status, response.submitted_at = locked.status, locked.submitted_at
+    response.reference, response.created_at = locked.reference, locked.created_at
 
 
 def _send_receipt(response: Response, email: str) -> None:

@@ -16,6 +16,9 @@ from consulta.web.responses.models import Response
 def _send(to: str, subject: str, template: str, context: dict) -> None:
     text = render_to_string(f"respond/email/{template}.txt", context)
     html = render_to_string(f"respond/email/{template}.html", context)
+    # A header cannot hold a line break (Django refuses to send one), and a title may carry
+    # one from a paste or an import: a subject is one line whatever the title holds.
+    subject = " ".join(subject.split())
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach_alternative(html, "text/html")
     message.send()

@@ -78,7 +78,7 @@ class Journey:
 
     def about_missing(self) -> bool:
         response = self.draft.response
-        return organisation_required(self.draft.phase) and response.organisation_id is None
+        return organisation_required(self.draft.phase) and not has_organisation(response)
 
     def problems(self) -> list[tuple[str, str]]:
         """What stops the response being sent: (message, address of the page to fix it)."""
@@ -113,6 +113,11 @@ class Journey:
         return rows
 
 
+def has_organisation(response: Response) -> bool:
+    """Whether the respondent named an organisation (typed, or their invitation's)."""
+    return response.organisation_id is not None or bool(response.organisation_name)
+
+
 def is_organisation_response(response: Response) -> bool:
     """Colleagues may write one response together only when it is an organisation's."""
-    return response.organisation_id is not None
+    return has_organisation(response)

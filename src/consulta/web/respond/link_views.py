@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from consulta.web.consultations.models import Consultation
 from consulta.web.links import absolute
+from consulta.web.respond.about import organisation_summary
 from consulta.web.respond.drafts import new_access, receipt_email
 from consulta.web.respond.emails import send_return_link
 from consulta.web.respond.forms import JourneyForm, ReturnLinkForm
@@ -95,7 +96,7 @@ def share(request: HttpRequest, draft: Draft) -> HttpResponse:
     link = absolute(reverse("respond:resume", kwargs={"token": token}))
     return render_page(request, "respond/share.html", {
         "draft": draft, "phase": draft.phase, "link": link,
-        "organisation": draft.response.organisation,
+        "organisation": organisation_summary(draft.response),
         "check_url": Journey(draft).url("check"),
         "closes_at": timezone.localtime(draft.phase.closes_at),
     }, consultation=draft.consultation, private=True)

@@ -20,7 +20,7 @@ RETURN_LINK_RATE = "5/h"
 
 
 def brand_colour(consultation: Consultation | None) -> str:
-    """The header colour, as a safe CSS value (it goes into an inline style)."""
+    """The header colour, as a safe CSS value (it goes into the page's <style> element)."""
     colour = consultation.brand_colour if consultation else ""
     return colour if COLOUR.fullmatch(colour or "") else DEFAULT_BRAND_COLOUR
 

@@ -133,7 +133,9 @@ def _draft_for_invitation(item: Invitation) -> str:
         if started is not None and started.status == Response.Status.DRAFT:
             return new_access(started)
         organisation = None
-        if item.phase.audience != Phase.Audience.INTERNAL:
+        # In anonymous phases the respondent says which organisation, if any, on the "about
+        # you" page: copying the invitee's would tell the organisers who wrote the response.
+        if item.phase.audience != Phase.Audience.INTERNAL and not item.phase.is_anonymous:
             organisation = item.organisation or item.person.organisation
         _, draft_token = start_draft(item.phase, invitation=item, organisation=organisation)
         return draft_token

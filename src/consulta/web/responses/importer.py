@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
-from consulta.tables import TableRow
+from consulta.tables import Table, TableRow
 from consulta.web.consultations.audit import (
     BY_CODE,
     RESPONSES,
@@ -22,6 +21,7 @@ from consulta.web.consultations.audit import (
 )
 from consulta.web.consultations.models import Phase, Question
 from consulta.web.imports import (
+    ChangedWhileImporting,
     ImportRefused,
     ImportReport,
     check_email,
@@ -32,9 +32,18 @@ from consulta.web.imports import (
     refuse,
     row_cells,
     start_report,
-    write_unless_refused,
+    with_fresh_reads,
+    write_in_one_transaction,
 )
-from consulta.web.responses.models import Answer, Respondent, Response, new_reference
+from consulta.web.responses.import_writes import (
+    Writes,
+    late_conflict,
+    signature_now,
+    stage,
+    submitted,
+)
+from consulta.web.responses.import_writes import write as write_rows
+from consulta.web.responses.models import Answer, Respondent, Response
 from consulta.web.stakeholders.models import Organisation, Sector
 
 OPTIONAL_COLUMNS = ["reference", "respondent", "email", "organisation", "sector", "type",
@@ -83,6 +92,9 @@ class _Context:
     def __init__(self, phase: Phase, columns: dict[str, str], channel: str) -> None:
         consultation = phase.consultation
         self.phase, self.columns, self.channel = phase, columns, channel
+        # Read first: whatever changes after this is seen when the import comes to write.
+        self.signature = signature_now(phase)
+        self.submitted_pks = set(submitted(phase).values_list("pk", flat=True))
         self.questions = {q.key: q for q in phase.questions.all()}
         self.roles = {role.name.lower(): role for role in consultation.roles.all()}
         self.orgs = {normalise_name(o.name): o for o in consultation.organisations.all()}
@@ -111,13 +123,29 @@ def import_responses(
         raise ValueError(f"Unknown channel {channel!r}")
     table = load_table(data, filename, max_bytes)
     columns = _match(phase, table.headers)
+    file = ImportedFile.of(data, filename)
+    return with_fresh_reads(lambda: _import(phase, table, columns, channel, file, by), "data")
+
+
+def _import(phase: Phase, table: Table, columns: dict[str, str], channel: str,
+            file: ImportedFile, by: ImportedBy) -> ImportReport:
     report = start_report(table)
-    with transaction.atomic():
-        context = _Context(phase, columns, channel)
-        _load_existing(context, table.rows)
-        rows = [row for row in (_read_row(r, context, report) for r in table.rows) if row]
-        write_unless_refused(report, lambda: _write(rows, context, report), "data")
-        log_import(phase, RESPONSES, ImportedFile.of(data, filename), report.counts, by)
+    # Read and check outside any transaction: a big file takes seconds, and on SQLite a
+    # transaction that writes holds the one write lock that respondents' saves wait for.
+    context = _Context(phase, columns, channel)
+    _load_existing(context, table.rows)
+    rows = [row for row in (_read_row(r, context, report) for r in table.rows) if row]
+    writes = stage(rows, context, report) if report.ok else Writes()
+
+    def write() -> None:
+        if signature_now(phase) != context.signature or late_conflict(context, rows):
+            raise ChangedWhileImporting
+        marked = write_rows(writes)  # invitations of respondents in the file, now submitted
+        if marked:
+            report.count("invitations marked submitted", marked)
+        log_import(phase, RESPONSES, file, report.counts, by)
+
+    write_in_one_transaction(report, write, "data")
     return report
 
 
@@ -350,35 +378,3 @@ def _check_duplicate_answers(parsed: _Row, context: _Context, report: ImportRepo
         report.count("exact duplicates")
 
 
-def _write(rows: list[_Row], context: _Context, report: ImportReport) -> None:
-    for key, organisation in context.new_orgs.items():
-        organisation.save()
-        context.orgs[key] = organisation
-        report.count("organisations created")
-    references = _fresh_references(sum(1 for row in rows if "reference" not in row.fields))
-    answers = []
-    for row in rows:
-        if "reference" not in row.fields:
-            row.fields["reference"] = references.pop()
-        response = Response.objects.create(
-            phase=context.phase, status=Response.Status.SUBMITTED,
-            organisation=context.orgs.get(row.organisation_key), **row.fields,
-        )
-        answers += [Answer(response=response, question=question, text=text, choices=choices)
-                    for question, (text, choices) in row.answers.items() if text or choices]
-        if row.respondent and not context.phase.is_anonymous:
-            Respondent.objects.create(response=response, **row.respondent)
-            report.count("respondents recorded")
-        report.count("responses created")
-    Answer.objects.bulk_create(answers)
-    report.count("answers created", len(answers))
-
-
-def _fresh_references(count: int) -> list[str]:
-    references: set[str] = set()
-    while len(references) < count:
-        wanted = {new_reference() for _ in range(count - len(references))}
-        taken = set(Response.objects.filter(reference__in=wanted).values_list("reference",
-                                                                              flat=True))
-        references |= wanted - taken
-    return list(references)

@@ -1,24 +1,57 @@
-"""Back-office pages for responses: what has come in, and importing responses from a table."""
+"""Back-office pages for responses: the list (search, filters, exports) and importing a table.
+
+One response's page and what organisers do to it are in ``response_views``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from consulta.web.consultations import audit
 from consulta.web.consultations.access import load_consultation_for_edit, load_membership
 from consulta.web.consultations.models import Consultation, Phase
 from consulta.web.import_views import ImportPage, import_views
-from consulta.web.responses.forms import ResponseImportForm
+from consulta.web.responses.exports import FORMATS, ResponseTable, as_csv, as_xlsx
+from consulta.web.responses.forms import ResponseFilterForm, ResponseImportForm
 from consulta.web.responses.importer import import_responses, optional_columns
-from consulta.web.responses.models import Answer, Response
+from consulta.web.responses.listing import (
+    listed_responses,
+    organisation_given,
+    phases_with_counts,
+    sector_given,
+    shows_identity,
+)
+from consulta.web.responses.models import Response
 
-LATEST = 50
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ResponseList:
+    """The Responses list of one consultation as the query string asks for it."""
+
+    phases: list[Phase]
+    form: ResponseFilterForm
+    responses: QuerySet[Response]
+
+    @classmethod
+    def of(cls, request: HttpRequest, consultation: Consultation) -> ResponseList:
+        phases = phases_with_counts(consultation)
+        form = ResponseFilterForm(
+            request.GET or None, consultation=consultation,
+            phase_names={number: phase.name for number, phase in enumerate(phases, start=1)})
+        filters = form.filters() if form.is_bound else {}
+        phase_ids = {number: phase.pk for number, phase in enumerate(phases, start=1)}
+        return cls(phases, form, listed_responses(consultation, filters, phase_ids))
 
 
 @login_required
@@ -26,37 +59,51 @@ LATEST = 50
 def index(request: HttpRequest, slug: str) -> HttpResponse:
     membership = load_membership(request, slug)
     consultation = membership.consultation
-    phases = consultation.phases.annotate(
-        submitted=Count("responses", filter=Q(responses__status=Response.Status.SUBMITTED)),
-        drafts=Count("responses", filter=Q(responses__status=Response.Status.DRAFT)),
-    )
+    listing = ResponseList.of(request, consultation)
+    page = Paginator(listing.responses, PAGE_SIZE).get_page(request.GET.get("page"))
+    numbers = {phase.pk: number for number, phase in enumerate(listing.phases, start=1)}
     return render(request, "responses/index.html", {
         "consultation": consultation, "can_edit": membership.can_edit,
-        "phases": [_phase_summary(number, phase) for number, phase in enumerate(phases, start=1)],
+        "phases": [{"number": n, "phase": phase} for n, phase in enumerate(listing.phases, 1)],
+        "any_anonymous": any(phase.is_anonymous for phase in listing.phases),
+        "form": listing.form, "page": page, "caption": _caption(page),
+        "rows": [_row(response, numbers) for response in page],
+        "exports": list(FORMATS),
     })
 
 
-def _phase_summary(number: int, phase: Phase) -> dict:
-    """A phase with its number, and its latest submitted responses with an excerpt of each."""
-    latest = (
-        phase.responses.filter(status=Response.Status.SUBMITTED)
-        .select_related("organisation")
-        .prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by(
-            "question__position", "question_id")))
-        .order_by("-submitted_at", "-pk")[:LATEST]
-    )
-    caption = (f"The latest {LATEST} submitted responses" if phase.submitted > LATEST
-               else "Submitted responses")
-    return {"number": number, "phase": phase, "caption": f"{caption} in phase {number}",
-            "latest": [(response, _excerpt(response)) for response in latest]}
+def _caption(page) -> str:
+    count = page.paginator.count
+    if page.paginator.num_pages == 1:
+        return f"{count} response{'' if count == 1 else 's'}, newest first"
+    return f"Responses {page.start_index()} to {page.end_index()} of {count}, newest first"
 
 
-def _excerpt(response: Response) -> str:
-    """The first answer given, as plain text (the template escapes and shortens it)."""
-    for answer in response.answers.all():
-        if answer.text or answer.choices:
-            return answer.text or "; ".join(answer.choices)
-    return ""
+def _row(response: Response, numbers: dict[int, int]) -> dict:
+    return {
+        "response": response, "phase_number": numbers[response.phase_id],
+        "organisation": organisation_given(response), "sector": sector_given(response),
+        "respondent": (getattr(response, "respondent", None)
+                       if shows_identity(response.phase) else None),
+    }
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The list as it is filtered, as a CSV file or an Excel workbook (any member)."""
+    if fmt not in FORMATS:
+        raise Http404("No such format")
+    consultation = load_membership(request, slug).consultation
+    table = ResponseTable(consultation, ResponseList.of(request, consultation).responses)
+    data = as_csv(table) if fmt == "csv" else as_xlsx(table)
+    filename = f"{slug}-responses.{fmt}"
+    # Who took a copy of the responses (names and emails too, in identified phases), not what.
+    audit.record(consultation, request.user, audit.DOWNLOAD, file=filename,
+                 responses=table.count)
+    response = HttpResponse(data, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _phase(consultation: Consultation, number: int) -> Phase:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
-from consulta.tables import TableRow
+from consulta.tables import Table, TableRow
 from consulta.web.consultations.audit import (
     BY_CODE,
     STAKEHOLDERS,
@@ -20,6 +18,8 @@ from consulta.web.consultations.audit import (
 )
 from consulta.web.consultations.models import Consultation, Phase
 from consulta.web.imports import (
+    WRITE_BATCH,
+    ChangedWhileImporting,
     ImportReport,
     check_email,
     check_lengths,
@@ -28,7 +28,8 @@ from consulta.web.imports import (
     normalise_name,
     row_cells,
     start_report,
-    write_unless_refused,
+    with_fresh_reads,
+    write_in_one_transaction,
 )
 from consulta.web.stakeholders.models import AudienceMember, Organisation, Person, Sector
 
@@ -72,22 +73,66 @@ class _Plan:
 
 
 class _Network:
-    """The consultation's network as it is before the import."""
+    """The consultation's network as it is before the import, and its ``signature``: what the
+    import must find unchanged when it comes to write."""
 
     def __init__(self, consultation: Consultation) -> None:
         self.consultation = consultation
         self.phases = list(consultation.phases.all())
-        orgs = list(consultation.organisations.all())
+        orgs = list(consultation.organisations.order_by("pk"))
         self.orgs = {normalise_name(org.name): org for org in orgs}
         names_by_id = {org.pk: normalise_name(org.name) for org in orgs}
         self.parents = {
             normalise_name(org.name): names_by_id[org.parent_id] for org in orgs if org.parent_id
         }
-        people = list(consultation.people.all())
+        people = list(consultation.people.order_by("pk"))
         self.by_email = {p.email.lower(): p for p in people if p.email}
         self.by_name = {
             (p.organisation_id, p.name.lower()): p for p in people if p.name and not p.email
         }
+        audience = _audience(consultation)
+        self.audience_people = set(audience[0])
+        self.audience_orgs = set(audience[1])
+        self.signature = (
+            [phase.pk for phase in self.phases],
+            [tuple(getattr(org, name) for name in ORG_FIELDS) for org in orgs],
+            [tuple(getattr(person, name) for name in PERSON_FIELDS) for person in people],
+            *audience,
+        )
+
+
+ORG_FIELDS = ("pk", "name", "sector", "type", "parent_id")
+PERSON_FIELDS = ("pk", "name", "email", "organisation_id", "job_title")
+
+
+def _audience(consultation: Consultation) -> tuple[list, list]:
+    """The phases' audiences: (phase, person) pairs, and (phase, organisation) pairs."""
+    members = AudienceMember.objects.filter(phase__consultation=consultation).order_by("pk")
+    return (list(members.filter(person__isnull=False).values_list("phase_id", "person_id")),
+            list(members.filter(person__isnull=True).values_list("phase_id", "organisation_id")))
+
+
+def _signature_now(consultation: Consultation) -> tuple:
+    """The network's signature as the database holds it now (see ``_Network``)."""
+    return (
+        list(consultation.phases.values_list("pk", flat=True)),
+        list(consultation.organisations.order_by("pk").values_list(*ORG_FIELDS)),
+        list(consultation.people.order_by("pk").values_list(*PERSON_FIELDS)),
+        *_audience(consultation),
+    )
+
+
+@dataclass
+class _Writes:
+    """Everything the import writes, staged in memory: unsaved rows, and changed ones."""
+
+    new_orgs: list[Organisation] = field(default_factory=list)
+    changed_orgs: list[Organisation] = field(default_factory=list)  # new ones with a parent too
+    parents: list[tuple[Organisation, Organisation]] = field(default_factory=list)  # child, parent
+    new_people: list[Person] = field(default_factory=list)
+    changed_people: list[Person] = field(default_factory=list)
+    audience: list[AudienceMember] = field(default_factory=list)
+    audience_keys: set = field(default_factory=set)
 
 
 def import_stakeholders(
@@ -106,16 +151,29 @@ def import_stakeholders(
     columns = match_columns(
         table.headers, {name: name for name in COLUMNS}, required=["organisation"]
     )
+    file = ImportedFile.of(data, filename)
+    return with_fresh_reads(lambda: _import(consultation, table, columns, file, by), "network")
+
+
+def _import(consultation: Consultation, table: Table, columns: dict[str, str],
+            file: ImportedFile, by: ImportedBy) -> ImportReport:
     report = start_report(table)
-    with transaction.atomic():
-        # Read and write in one transaction so the network cannot change in between.
-        network = _Network(consultation)
-        plan = _Plan()
-        for row in table.rows:
-            _read_row(row, columns, network, plan, report)
-        _check_plan(plan, network, columns, report)
-        write_unless_refused(report, lambda: _write(plan, network, report), "network")
-        log_import(consultation, STAKEHOLDERS, ImportedFile.of(data, filename), report.counts, by)
+    # Read and check outside any transaction: a big file takes seconds, and on SQLite a
+    # transaction that writes holds the one write lock everyone else waits for.
+    network = _Network(consultation)
+    plan = _Plan()
+    for row in table.rows:
+        _read_row(row, columns, network, plan, report)
+    _check_plan(plan, network, columns, report)
+    writes = _stage(plan, network, report) if report.ok else _Writes()
+
+    def write() -> None:
+        if _signature_now(consultation) != network.signature:
+            raise ChangedWhileImporting
+        _write(writes)
+        log_import(consultation, STAKEHOLDERS, file, report.counts, by)
+
+    write_in_one_transaction(report, write, "network")
     return report
 
 
@@ -256,64 +314,98 @@ def _match_people(plan: _Plan, network: _Network, columns: dict[str, str],
         first_row.setdefault(seen_key, person.row)
 
 
-def _write(plan: _Plan, network: _Network, report: ImportReport) -> None:
+def _stage(plan: _Plan, network: _Network, report: ImportReport) -> _Writes:
+    """What to write, as unsaved or changed rows, counted as they will be written."""
+    writes = _Writes()
     saved: dict[str, Organisation] = {}
     for org in plan.orgs.values():
         if org.existing is None:
-            saved[org.key] = Organisation.objects.create(
+            saved[org.key] = Organisation(
                 consultation=network.consultation, name=org.name, sector=org.sector, type=org.type
             )
+            writes.new_orgs.append(saved[org.key])
             report.count("organisations created")
         else:
             saved[org.key] = org.existing
     for org in plan.orgs.values():
         instance = saved[org.key]
-        changes = {}
-        if org.existing is not None:
-            changes = {name: value for name, value in (("sector", org.sector), ("type", org.type))
-                       if value and getattr(instance, name) != value}
+        changed = org.existing is not None and _change(
+            instance, {"sector": org.sector, "type": org.type})
         if org.parent:
             parent = saved.get(org.parent) or network.orgs[org.parent]
-            if instance.parent_id != parent.pk:
-                changes["parent"] = parent
-        _save(instance, changes)
+            if parent.pk is None or instance.parent_id != parent.pk:
+                writes.parents.append((instance, parent))  # set once both have keys
+                changed = True
+        if changed:
+            writes.changed_orgs.append(instance)
         if org.existing is not None:
-            report.count("organisations updated" if changes else "organisations unchanged")
+            report.count("organisations updated" if changed else "organisations unchanged")
         for phase in org.phases:
-            _add_to_audience(report, phase=phase, organisation=instance, person=None)
+            _add_to_audience(writes, network, report, phase, organisation=instance)
     for person in plan.people:
-        instance = _save_person(person, saved[person.org_key], network, report)
+        instance = _stage_person(person, saved[person.org_key], network, writes, report)
         for phase in person.phases:
-            _add_to_audience(report, phase=phase, person=instance)
+            _add_to_audience(writes, network, report, phase, person=instance)
+    return writes
 
 
-def _save(instance, changes: dict) -> None:
-    if changes:
-        for name, value in changes.items():
+def _change(instance, values: dict[str, str]) -> bool:
+    """Set the given non-empty values that differ; whether any did."""
+    changed = False
+    for name, value in values.items():
+        if value and getattr(instance, name) != value:
             setattr(instance, name, value)
-        instance.save()
+            changed = True
+    return changed
 
 
-def _save_person(person: _Person, organisation: Organisation, network: _Network,
-                 report: ImportReport) -> Person:
+def _stage_person(person: _Person, organisation: Organisation, network: _Network,
+                  writes: _Writes, report: ImportReport) -> Person:
     if person.existing is None:
         report.count("people created")
-        return Person.objects.create(
+        instance = Person(
             consultation=network.consultation, name=person.name, email=person.email,
             organisation=organisation, job_title=person.job_title,
         )
+        writes.new_people.append(instance)
+        return instance
     instance = person.existing
-    changes = {name: value for name, value in (("name", person.name),
-                                                ("job_title", person.job_title))
-               if value and getattr(instance, name) != value}
-    if instance.organisation_id != organisation.pk:
-        changes["organisation"] = organisation
-    _save(instance, changes)
-    report.count("people updated" if changes else "people unchanged")
+    changed = _change(instance, {"name": person.name, "job_title": person.job_title})
+    if organisation.pk is None or instance.organisation_id != organisation.pk:
+        instance.organisation = organisation
+        changed = True
+    if changed:
+        writes.changed_people.append(instance)
+    report.count("people updated" if changed else "people unchanged")
     return instance
 
 
-def _add_to_audience(report: ImportReport, **member) -> None:
-    _, created = AudienceMember.objects.get_or_create(**member)
-    if created:
-        report.count("audience members added")
+def _add_to_audience(writes: _Writes, network: _Network, report: ImportReport, phase: Phase,
+                     *, organisation: Organisation | None = None,
+                     person: Person | None = None) -> None:
+    """Add a person, or an organisation as a whole, to a phase's audience unless already in."""
+    member = person or organisation
+    if member.pk is not None:
+        existing = network.audience_people if person else network.audience_orgs
+        if (phase.pk, member.pk) in existing:
+            return
+    key = (phase.pk, "person" if person else "organisation", id(member))
+    if key in writes.audience_keys:
+        return
+    writes.audience_keys.add(key)
+    writes.audience.append(AudienceMember(phase=phase, organisation=organisation, person=person))
+    report.count("audience members added")
+
+
+def _write(writes: _Writes) -> None:
+    """Bulk writes in dependency order: bulk_create gives each new row its key (PostgreSQL and
+    SQLite both return them), which the rows pointing at it then pick up."""
+    Organisation.objects.bulk_create(writes.new_orgs, batch_size=WRITE_BATCH)
+    for child, parent in writes.parents:
+        child.parent = parent
+    Organisation.objects.bulk_update(writes.changed_orgs, ["sector", "type", "parent"],
+                                     batch_size=WRITE_BATCH)
+    Person.objects.bulk_create(writes.new_people, batch_size=WRITE_BATCH)
+    Person.objects.bulk_update(writes.changed_people, ["name", "job_title", "organisation"],
+                               batch_size=WRITE_BATCH)
+    AudienceMember.objects.bulk_create(writes.audience, batch_size=WRITE_BATCH)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django import template
 
-from consulta.web.consultations.audit import import_summary
-
 register = template.Library()
 
 
@@ -14,6 +12,3 @@ def split(text: str | None, separator: str) -> list[str]:
     """``"When|Who"|split:"|"`` -> ["When", "Who"]: lets a page pass a list to a partial."""
     return text.split(separator) if text else []
 
-
-# ``entry|import_summary``: an audit entry's import summary, or None for other entries.
-register.filter("import_summary", import_summary)
