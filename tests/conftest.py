@@ -21,9 +21,11 @@ from consulta.web.consultations.models import (
 )
 from consulta.web.stakeholders.models import Organisation, Person
 
-# The respondent journey's fixtures (phases, a respondent's browser, fresh rate limits) for
-# every test, and the loopback SMTP server (smtp.py), instead of importing them into each module.
-pytest_plugins = ["test_respond_support", "smtp"]
+# Fixtures shared by many modules, registered here rather than imported into each: the
+# respondent journey's (phases, a respondent's browser, fresh rate limits), the loopback SMTP
+# server, and the real browser's (tests/browser/browsing.py; a conftest.py there would shadow
+# this one for the modules that import helpers from it).
+pytest_plugins = ["test_respond_support", "smtp", "browser.browsing"]
 
 # Fixed instants keep tests deterministic; phase 1 is over and phase 2 open "now" in most tests.
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
