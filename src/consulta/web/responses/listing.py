@@ -24,7 +24,9 @@ def phases_with_counts(consultation: Consultation) -> list[Phase]:
                              ("drafts", Response.Status.DRAFT),
                              ("withdrawn", Response.Status.WITHDRAWN))
     }
-    return list(consultation.phases.annotate(**counts))
+    # Explicit order: Django drops Meta.ordering from a grouped query (PostgreSQL then returns
+    # phases in any order).
+    return list(consultation.phases.annotate(**counts).order_by("position", "pk"))
 
 
 def listed_responses(consultation: Consultation, filters: dict,
