@@ -73,9 +73,15 @@ def test_it_shows_each_questions_themes_counts_and_shares(client, organiser, ana
     assert "No analysis yet" not in content
     for question in ("How can the service build trust?", "What are the biggest challenges?"):
         assert escape(question) in content
+    shown = 0
     for theme in Theme.objects.filter(run=run).exclude(key="other"):
-        assert escape(theme.label) in content
+        # a label quoted from an answer whose author withheld consent gives way to the key
+        # phrases (or the id where there are none)
+        shown += escape(theme.label) in content
+        assert escape(theme.label) in content or escape(theme.keywords or f"Theme {theme.key}") \
+            in content
         assert f'<td class="num">{theme.size}</td>' in content
+    assert shown
     assert "by sector of the respondent" in content and "by role" in content
     assert "Voluntary and community" in content and "police officer" in content
     assert "Overall sentiment of the answers" in content
@@ -160,6 +166,30 @@ def test_it_leaves_out_withheld_words_even_from_descriptions(client, organiser, 
     assert "chief told us" not in content
     assert "Response T001-TEST" not in content
     assert "Answers about patrols." in content
+
+
+def test_it_never_shows_a_key_point_or_summary_taken_from_a_withheld_answer(client, organiser,
+                                                                             crafted):
+    themes = Theme.objects.filter(key="t01", question__key="trust")
+    themes.update(label="The chief told us off the record", description="Patrol more at night.")
+    content = page(client, organiser)
+    assert "chief told us" not in content and "Theme t01" in content
+    themes.update(keywords="Night patrols; chief")  # key phrases quote no one: they name it
+    content = page(client, organiser)
+    assert "chief told us" not in content and "Night patrols; chief" in content
+    themes.update(label="Patrol more at night",
+                  description="Publish me without my name please. The chief told us off.")
+    content = page(client, organiser)
+    assert "chief told us" not in content and "Publish me without" not in content.split(
+        "<blockquote")[0]
+
+
+def test_it_shows_a_key_point_and_summary_from_quotable_answers(client, organiser, crafted):
+    Theme.objects.filter(key="t01", question__key="trust").update(
+        label="Patrol more at night", description="Publish me without my name please.")
+    content = page(client, organiser)
+    assert "Patrol more at night</" in content or ">Patrol more at night" in content
+    assert "Publish me without my name please." in content
 
 
 def test_it_shows_identity_only_for_full_consent_in_identified_phases(client, organiser, crafted):

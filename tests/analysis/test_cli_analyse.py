@@ -34,11 +34,11 @@ def test_it_writes_every_file_of_the_contract(tmp_path, input_csv, capsys):
                "sector", "--group-column", "phase", "--out", out, "--embedder", "tfidf") == 0
     answers = read_csv(out / "answers.csv")
     assert list(answers[0]) == ["id", "question", "theme", "themes", "confidence", "sentiment",
-                                "framing", "campaign"]
+                                "framing", "campaign", "stance"]
     assert len(answers) == 96 and answers[0]["id"] == "R001"
     themes = read_csv(out / "themes.csv")
-    assert list(themes[0]) == ["question", "theme", "parent", "label", "description", "size",
-                               "share", "quote_ids"]
+    assert list(themes[0])[:10] == ["question", "theme", "parent", "label", "description",
+                                    "size", "share", "quote_ids", "summary", "keywords"]
     assert {a["theme"] for a in answers} - {""} <= {t["theme"] for t in themes}
     assert list(read_csv(out / "groups.csv")[0])[:4] == ["question", "column", "group", "theme"]
     assert (out / "campaigns.csv").read_text(encoding="utf-8-sig").startswith(

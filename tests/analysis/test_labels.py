@@ -41,13 +41,18 @@ def test_each_label_is_made_of_phrases_from_its_theme(labelled):
         assert all(len(p.split()) >= 2 for p in label.key_phrases[:3])
         words = set(" ".join(label.key_phrases).lower().split())
         assert words & TOPIC_WORDS[name], (name, label.key_phrases)
-        assert 2 <= len(label.label.split()) <= 8
 
 
-def test_the_description_is_one_sentence(labelled):
+def test_the_description_is_the_summary_without_template_text(labelled):
     for label in labelled[3].labels_:
-        assert label.description.startswith("Answers about ")
-        assert label.description.count(". ") == 0 and label.description.endswith(".")
+        assert label.description == label.summary
+        assert not label.description.startswith("Answers about ")
+        assert 1 <= label.description.count(".") <= 2 and label.description.endswith(".")
+
+
+def test_the_old_key_phrase_label_is_kept_as_keywords(labelled):
+    for label in labelled[3].labels_:
+        assert label.keywords and 2 <= len(label.keywords.split()) <= 8
 
 
 def test_quotes_are_three_to_five_distinct_members(labelled):
@@ -97,7 +102,8 @@ def test_labels_leave_out_talk_contractions_and_the_question_s_own_words():
         assert not {"think", "lot", "there's", "we've", "challenge", "biggest"} & set(words)
     assert gp.key_phrases[0] == "GP surgeries"  # spelt as the answers spell it
     assert custody.key_phrases[0] == "custody suites"  # a capital that only starts a sentence
-    assert custody.label.startswith("Custody suites")
+    assert custody.keywords.startswith("Custody suites")
+    assert custody.label.startswith("Custody suites")  # "The challenge is that" left out
 
 
 def test_phrases_never_run_across_sentences_or_commas():

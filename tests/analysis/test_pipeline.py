@@ -7,6 +7,7 @@ import json
 import pytest
 from analysis_data import survey_rows, topic_answers
 
+from consulta.analysis.junk import NO_CONTENT
 from consulta.analysis.outputs import safe_cell, write_outputs
 from consulta.analysis.pipeline import AnalysisConfig, analyse
 from consulta.analysis.records import Answer, Columns, answers_from_rows
@@ -50,14 +51,34 @@ def test_every_other_answer_has_a_theme_or_other_with_a_reason(result):
 
 def test_themes_have_labels_sizes_shares_and_quotes(result):
     themes = [t for t in result.questions[0].themes if t.theme != "other"]
-    said = sum(1 for r in result.answers if not r.empty)
+    said = [r for r in result.answers if not r.empty and r.theme != NO_CONTENT]
+    respondents = len({r.campaign or r.id for r in said})
     for theme in themes:
         assert theme.label and theme.description
         assert theme.size == sum(1 for r in result.answers if theme.theme in r.themes)
-        assert theme.share == round(theme.size / said, 4)
-        assert 3 <= len(theme.quote_ids) <= 5
+        assert theme.respondents <= theme.size  # main points only, each campaign once
+        assert theme.share == round(theme.respondents / respondents, 4)
+        assert 1 <= len(theme.quote_ids) <= 5  # near-copies (a campaign's) are quoted once
         assert all(r.theme == theme.theme or theme.theme in r.themes
                    for r in result.answers if r.id in theme.quote_ids)
+
+
+def test_an_answer_is_quoted_for_one_theme_and_its_matched_sentence_is_marked(result):
+    quoted = [i for t in result.questions[0].themes for i in t.quote_ids]
+    assert len(quoted) == len(set(quoted))
+    for theme in result.questions[0].themes:
+        assert len(theme.quote_spans) == len(theme.quotes)
+        for text, (start, end) in zip(theme.quotes, theme.quote_spans):
+            assert 0 <= start < end <= len(text)
+
+
+def test_a_campaign_counts_once_and_its_themes_say_so(result):
+    letters = {r.theme for r in result.answers if r.id.startswith("L")}
+    assert len(letters) == 1  # clustered as one respondent, its copies then follow
+    theme = next(t for t in result.questions[0].themes if t.theme in letters)
+    assert 0 < theme.campaign_share < 1  # twelve letters among other answers, not a theme alone
+    assert theme.respondents == theme.size - 11  # the twelve letters count once
+    assert all(0 <= t.campaign_share <= 1 for t in result.questions[0].themes)
 
 
 def test_it_scores_sentiment_framing_and_finds_the_campaign(result):

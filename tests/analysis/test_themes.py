@@ -89,7 +89,7 @@ def test_it_merges_near_duplicate_themes(data):
 
 def test_too_few_points_make_one_theme(data):
     texts, _, X = data
-    model = ThemeModel().fit(X[:6], texts[:6])
+    model = ThemeModel().fit(X[:5], texts[:5])
     assert model.theme_ids_ == ["t01"] and (model.labels_ == 0).all()
 
 

@@ -1,5 +1,80 @@
-"""The pure-Python analysis library (themes, coding, statistics).
+"""The pure-Python analysis library (themes, coding, statistics): its public surface.
 
-No Django imports here: the library works alone on a CSV. It is filled by the analysis engine
-issue; the web app and the CLI call into it.
+No Django imports here (ruff bans them under this package, and a test checks that importing
+the library loads none): the library works alone on a CSV; the web app and the CLI call into
+it through the names in ``__all__``.
+
+Names load on first use (PEP 562), so ``import consulta.analysis.sentiment`` stays light.
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from consulta.analysis.constants import (
+    AGAINST,
+    CHALLENGE,
+    FOR,
+    FRAMINGS,
+    MIXED,
+    NEGATIVE,
+    NEITHER,
+    OPPORTUNITY,
+    OTHER,
+    POSITIVE,
+    SENTIMENTS,
+    STANCES,
+    WORKING_WELL,
+)
+
+if TYPE_CHECKING:
+    from consulta.analysis.outputs import write_outputs, write_table
+    from consulta.analysis.pipeline import (
+        Analysis,
+        AnalysisConfig,
+        AnswerResult,
+        QuestionResult,
+        ThemeResult,
+        analyse,
+    )
+    from consulta.analysis.records import (
+        Answer,
+        Columns,
+        RecordsError,
+        answers_from_objects,
+        answers_from_rows,
+        read_answers,
+        read_rows,
+    )
+    from consulta.analysis.report import render_report
+
+_LAZY = {
+    "analyse": "pipeline", "AnalysisConfig": "pipeline", "Analysis": "pipeline",
+    "QuestionResult": "pipeline", "ThemeResult": "pipeline", "AnswerResult": "pipeline",
+    "Answer": "records", "Columns": "records", "RecordsError": "records",
+    "read_answers": "records", "read_rows": "records", "answers_from_rows": "records",
+    "answers_from_objects": "records",
+    "write_outputs": "outputs", "write_table": "outputs", "render_report": "report",
+}
+
+__all__ = [  # constants, then types, then functions (the order ruff's RUF022 keeps)
+    "AGAINST", "CHALLENGE", "FOR", "FRAMINGS", "MIXED", "NEGATIVE", "NEITHER", "OPPORTUNITY",
+    "OTHER", "POSITIVE", "SENTIMENTS", "STANCES", "WORKING_WELL", "Analysis", "AnalysisConfig",
+    "Answer", "AnswerResult", "Columns", "QuestionResult", "RecordsError", "ThemeResult",
+    "analyse", "answers_from_objects", "answers_from_rows", "read_answers", "read_rows",
+    "render_report", "write_outputs", "write_table",
+]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-OTHER = "other"
+from consulta.analysis.constants import OTHER  # re-exported: pipeline imports it from here
 
 
 @dataclass

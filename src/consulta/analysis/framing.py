@@ -9,12 +9,33 @@ A transparent cue classifier, so an analyst can see why a point got its framing:
   only when the sentence's sentiment is positive (so "nothing has improved" is no praise);
 - challenge: problem cues ("lack", "too many", "not enough", "struggle", "problem").
 
-Each cue counts 1; the point's sentiment (``SentimentScorer``) adds half a cue to working well
-(positive) or challenge (negative), so it breaks ties and decides when no cue fires. A
-``question_hint`` (the question the answer was given to, or a framing name) adds a head start
-to the framing that question asks for: an answer to "What are the biggest challenges?" is a
-challenge unless its cues say otherwise. With no evidence at all a point is a challenge: in an
-internal phase a plain description of the situation is most often one.
+Each cue counts 1, except a bare modal ("should", "could", "would"), which counts half: "should"
+alone does not make a point an opportunity. The point's sentiment (``SentimentScorer``) adds
+half a cue to working well (positive) or challenge (negative), so it breaks ties and decides
+when no cue fires. With no evidence at all a point is a challenge: in an internal phase a plain
+description of the situation is most often one.
+
+The question is a prior. ``question_hint`` (the question the answer was given to, or a framing
+name) gives the framing the question asks for a head start of 1.6 cues, so only strong
+evidence of another framing overrides it: two cues (a cue and the point's sentiment are not
+enough: they are often the same word, "delays"). An answer to "What are the main drawbacks?"
+is a challenge even when it says what should be done or that something is great; "Give us
+tablets instead of driving back" is still an opportunity.
+:func:`hint_framing` reads the framing from the question's wording with the rules in
+``_QUESTION_RULES`` (each a framing and the words that ask for it):
+
+- challenge: drawbacks, disadvantages, downsides, challenges, problems, difficulties, barriers,
+  concerns, worries, frustrations, weaknesses, risks, obstacles, issues, what goes wrong or is
+  not working (well), what you dislike, the worst;
+- working well: what works, goes, is done or performs well, strengths, advantages, benefits,
+  successes, what is good, the best, what you like or value, what you are proud of;
+- opportunity: opportunities, ideas, suggestions, recommendations, improvements, changes, what
+  to do differently, priorities, the future, "one thing", and what or how something could,
+  should, can or might be done ("How can the Met ...?", "What should we do?").
+
+A question matching rules of two framings ("What works well and what could improve?") asks for
+both, so it gives no prior; nor does a yes/no question ("Should uniforms be mandatory?"):
+"should" alone asks for a position, not for ideas.
 """
 
 from __future__ import annotations
@@ -22,13 +43,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from consulta.analysis.constants import CHALLENGE, FRAMINGS, OPPORTUNITY, WORKING_WELL
 from consulta.analysis.sentiment import SentimentScorer
 
-CHALLENGE, WORKING_WELL, OPPORTUNITY = "challenge", "working well", "opportunity"
-FRAMINGS = (CHALLENGE, WORKING_WELL, OPPORTUNITY)
+__all__ = ["CHALLENGE", "FRAMINGS", "OPPORTUNITY", "WORKING_WELL", "FramingClassifier",
+           "cues", "hint_framing"]
 
+# Bare modals: weak evidence of a suggestion (half a cue each).
+_MODAL_CUES = re.compile(r"\bcould\b(?!\s*(?:not|n't))|\bshould\b|\bwould\b")
+_MODAL_WEIGHT = 0.5
 _OPPORTUNITY_CUES = re.compile(
-    r"\bcould\b(?!\s*(?:not|n't))|\bshould\b|\bwould\b|\bidea\b|\bopportunit|\binvest(?:ed|ing|ment)? in\b|\bsuggest|"
+    r"\bidea\b|\bopportunit|\binvest(?:ed|ing|ment)? in\b|\bsuggest|"
     r"\brecommend|\binstead of\b|\bwhy not\b|\bneeds? to be\b|\bwe need\b|\bif (?:we|they|you) "
     r"(?:had|could|were|got)\b|\bplease\b|\bpotential\b|\bconsider\b|\bwish\b",
 )
@@ -61,15 +86,28 @@ _FIRST_WORD = re.compile(r"^\W*([A-Za-z][A-Za-z'-]*)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?;]\s+|\n+)\W*([A-Za-z][A-Za-z'-]*)")
 _NOT_IMPERATIVE_AFTER = frozenset(["of", "than", "and", "or"])
 
-_HINTS = (
-    (WORKING_WELL, re.compile(r"work(?:s|ing)? well|going well|proud|strength|\bgood\b|\bbest\b|"
-                              r"success|positive")),
-    (CHALLENGE, re.compile(r"challeng|problem|difficult|barrier|concern|worr|frustrat|wrong|"
-                           r"obstacle|issue")),
-    (OPPORTUNITY, re.compile(r"opportunit|improv|change|suggest|idea|recommend|future|"
-                             r"differently|\bcould\b|\bshould\b|one thing|priorit")),
+# What a question asks for, from its wording (see the module docstring).
+_NOT_WORKING = re.compile(
+    r"\b(?:not|n't|isn't|aren't|doesn't|don't)\s+(?:\w+\s+)?"
+    r"(?:work(?:s|ing|ed)?|go(?:es|ing)?|perform(?:s|ing)?|done)(?:\s+(?:so |very |as )?well)?"
 )
-_HINT_BONUS = 0.75
+_QUESTION_RULES = (
+    (CHALLENGE, re.compile(
+        r"drawback|disadvantage|downside|challeng|problem|difficult|barrier|concern|worr|"
+        r"frustrat|weakness|\brisks?\b|obstacle|\bissues?\b|go(?:es|ne)? wrong|\bwrong\b|"
+        r"dislike|\bworst\b|\bnot working\b|complain|pain points?")),
+    (WORKING_WELL, re.compile(
+        r"\b(?:work|go|perform|do|done|went|run)(?:s|es|ing|ed)? (?:\w+ )?well\b|strength|"
+        r"(?<!dis)advantage|\bbenefits? of\b|success|\bgood\b|\bbest\b|\bgreat\b|proud|"
+        r"\blike (?:most|best|about)\b|\bvalue (?:most|about)\b|\benjoy|\bpositive|"
+        r"\b(?:has|have) (?:\w+ )?improved\b")),
+    (OPPORTUNITY, re.compile(
+        r"opportunit|\bideas?\b|suggest|recommend|(?<!has )(?<!have )improv|\bchange|"
+        r"differently|priorit|\bfuture\b|one thing|innovat|\bbetter\b|"
+        r"\b(?:how|what|which|where)\b(?:\s+\w+){0,3}\s+(?:can|could|should|might|would)\s+"
+        r"(?:we|they|you|i|it|the|be|this|our|\w+ be)\b")),
+)
+_HINT_BONUS = 1.6  # a prior: only two cues of another framing override it
 _SENTIMENT_WEIGHT = 0.5
 
 
@@ -116,8 +154,11 @@ def hint_framing(question: str | None) -> str | None:
         return None
     if question in FRAMINGS:
         return question
-    asked = question.lower().replace("_", " ")
-    matches = [framing for framing, pattern in _HINTS if pattern.search(asked)]
+    asked = " ".join(question.lower().replace("_", " ").replace("\u2019", "'").split())
+    negated = _NOT_WORKING.search(asked)
+    if negated:  # "What is not working well?" asks for challenges, not praise
+        asked = asked[:negated.start()] + " not working " + asked[negated.end():]
+    matches = [framing for framing, pattern in _QUESTION_RULES if pattern.search(asked)]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -125,7 +166,8 @@ def cues(point: str) -> dict[str, list[str]]:
     """The cue words found in a point, per framing (praise regardless of sentiment)."""
     text = point.lower()
     found = {
-        OPPORTUNITY: [m.group(0) for m in _OPPORTUNITY_CUES.finditer(text)],
+        OPPORTUNITY: [m.group(0) for m in _OPPORTUNITY_CUES.finditer(text)]
+        + [m.group(0) for m in _MODAL_CUES.finditer(text)],
         WORKING_WELL: [m.group(0) for m in _PRAISE_CUES.finditer(text)],
         CHALLENGE: [m.group(0) for m in _PROBLEM_CUES.finditer(text)],
     }
@@ -138,7 +180,8 @@ def _scores(point: str, compound: float, hint: str | None) -> dict[str, float]:
     scores = {
         CHALLENGE: float(len(found[CHALLENGE])),
         WORKING_WELL: float(len(found[WORKING_WELL])) if compound > 0 else 0.0,
-        OPPORTUNITY: float(len(found[OPPORTUNITY])),
+        OPPORTUNITY: sum(_MODAL_WEIGHT if _MODAL_CUES.fullmatch(cue) else 1.0
+                         for cue in found[OPPORTUNITY]),
     }
     if compound >= 0.05:
         scores[WORKING_WELL] += _SENTIMENT_WEIGHT

@@ -1,4 +1,8 @@
-"""Labels for themes: key phrases, a one-sentence description and representative quotes.
+"""Labels for themes: a key point, key phrases, a summary and representative quotes.
+
+- Label: the theme's key point, a short sentence from its answers (keypoints.py); failing
+  that, the most typical point cut at a clause boundary; failing that, the key phrases.
+- Summary (also the description): its most central distinct points (summaries.py).
 
 - Key phrases: class-based TF-IDF (each theme's points form one "class document") over word
   n-grams from scikit-learn's CountVectorizer, keeping phrases that several points use and that
@@ -19,6 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from consulta.analysis.keypoints import (
+    Candidate,
+    KeyPointPicker,
+    good_key_point,
+    shorten_at_clause,
+    starts_mid_sentence,
+)
+from consulta.analysis.summaries import summarise
 
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*[^\W_]\b|\b[^\W\d_]\b"
 #: Words of conversation rather than of topic: a phrase may hold them inside ("the way we
@@ -47,6 +60,9 @@ class ThemeLabel:
     key_phrases: list[str]
     description: str
     quotes: list[int] = field(default_factory=list)  # indexes of the points quoted
+    keywords: str = ""  # the key phrases as a short label ("GP surgeries; front desk")
+    summary: str = ""
+    source: int | None = None  # the point the label is taken from (the first quote)
 
 
 class ThemeLabeller:
@@ -54,7 +70,8 @@ class ThemeLabeller:
 
     def __init__(self, n_phrases: int = 5, n_quotes: int = 5, min_quotes: int = 3,
                  phrase_diversity: float = 0.5, quote_diversity: float = 0.3,
-                 points_per_theme: int = 400, question: str = ""):
+                 points_per_theme: int = 400, question: str = "", embed=None,
+                 avoid: Sequence[str] = ()):
         self.n_phrases = n_phrases
         self.n_quotes = n_quotes
         self.min_quotes = min_quotes
@@ -62,27 +79,42 @@ class ThemeLabeller:
         self.quote_diversity = quote_diversity
         self.points_per_theme = points_per_theme
         self.question = question
+        self.embed = embed  # texts -> vectors like ``embeddings``, for key points' clauses
+        self.avoid = avoid  # labels no theme may take (a broad theme's sub-themes')
 
     def fit(self, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray,
-            centroids: np.ndarray, owners: Sequence[object] | None = None) -> ThemeLabeller:
+            centroids: np.ndarray, owners: Sequence[object] | None = None,
+            parts: np.ndarray | None = None) -> ThemeLabeller:
         """``labels`` index ``centroids`` (-1: no theme); ``owners`` (answer of each point)
-        keeps one quote per answer."""
+        keeps one quote per answer; ``parts`` (each point's sub-theme) marks broad themes."""
         labels = np.asarray(labels)
         owners = list(owners) if owners is not None else list(range(len(texts)))
         sims = np.einsum("ij,ij->i", embeddings, centroids[np.maximum(labels, 0)])
         members = [self._central(np.flatnonzero(labels == t), sims) for t in range(len(centroids))]
         phrases = [[_spelling(phrase, texts, rows) for phrase in found]
                    for found, rows in zip(self._key_phrases(texts, members), members)]
+        mid_sentence = starts_mid_sentence(texts, owners)
+        picker = KeyPointPicker(embed=self.embed, avoid=self.avoid, question=self.question).fit(
+            texts, members, embeddings, centroids, parts=parts, mid_sentence=mid_sentence)
         self.labels_: list[ThemeLabel] = []
         for theme, rows in enumerate(members):
             quotes = _mmr_quotes(rows, sims, embeddings, owners, self.n_quotes,
                                  self.quote_diversity)
             central = texts[quotes[0]] if quotes else ""
+            keywords = _label(phrases[theme], central)
+            label, source = _key_point(picker.key_points_[theme], central, keywords, self.avoid)
+            vector = None
+            if source is None and quotes and label != keywords:
+                source = quotes[0]
+            if source is not None:
+                vector = picker.vector(label, source, embeddings)
+            summary = summarise(texts, rows, sims, embeddings, owners, label_vector=vector,
+                                label_owner=None if source is None else owners[source],
+                                mid_sentence=mid_sentence)
             self.labels_.append(ThemeLabel(
-                label=_label(phrases[theme], central),
-                key_phrases=phrases[theme],
-                description=_description(phrases[theme], central),
-                quotes=quotes,
+                label=label, key_phrases=phrases[theme], description=summary.text,
+                quotes=_lead_quotes([source, *summary.points], quotes, owners, self.n_quotes),
+                keywords=keywords, summary=summary.text, source=source,
             ))
         return self
 
@@ -242,9 +274,8 @@ def _jaccard(a: str, b: str) -> float:
 
 
 def _label(phrases: list[str], central: str) -> str:
-    if not phrases:
-        words = central.split()
-        return " ".join(words[:6]) + ("…" if len(words) > 6 else "") if words else "(no words)"
+    if not phrases:  # the most typical point's first clause: never cut mid-phrase
+        return shorten_at_clause(central, max_words=16) if central.split() else "(no words)"
     label = phrases[0]
     second = phrases[1] if len(phrases) > 1 else ""
     if second and not set(second.lower().split()) <= set(label.lower().split()) \
@@ -253,19 +284,27 @@ def _label(phrases: list[str], central: str) -> str:
     return label[0].upper() + label[1:]
 
 
-def _description(phrases: list[str], central: str) -> str:
-    # The quote ends the sentence, so its own final full stop would double the punctuation.
-    quoted = _shorten(central, 140).rstrip(".")
-    if not phrases:
-        return f"Answers like “{quoted}”."
-    listed = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:3][:-1]) + \
-        f" and {phrases[:3][-1]}"
-    return f"Answers about {listed}, such as “{quoted}”."
+def _key_point(found: Candidate | None, central: str, keywords: str,
+               avoid: Sequence[str] = ()) -> tuple[str, int | None]:
+    """The key point; else the most typical point cut at a clause boundary, when it reads as
+    a point; else the key phrases."""
+    if found is not None:
+        return found.text, found.point
+    trimmed = shorten_at_clause(central)
+    if good_key_point(trimmed, min_words=2, max_words=16) and trimmed not in avoid:
+        return trimmed, None
+    return keywords, None
 
 
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+def _lead_quotes(first: list[int | None], quotes: list[int], owners, n: int) -> list[int]:
+    """The points the label and summary quote, then the other quotes; one per answer."""
+    out: list[int] = []
+    seen: set = set()
+    for point in [*first, *quotes]:
+        if point is not None and owners[point] not in seen and len(out) < n:
+            out.append(point)
+            seen.add(owners[point])
+    return out
 
 
 # --- quotes ----------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from consulta.analysis.pipeline import Analysis
 from consulta.analysis.report import render_report
 
 ANSWER_COLUMNS = ("id", "question", "theme", "themes", "confidence", "sentiment", "framing",
-                  "campaign")
+                  "campaign", "stance")
 THEME_COLUMNS = ("question", "theme", "parent", "label", "description", "size", "share",
-                 "quote_ids")
+                 "quote_ids", "summary", "keywords", "respondents", "campaign_share",
+                 "stance")
 CAMPAIGN_COLUMNS = ("question", "campaign", "size", "template_text", "member_ids")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -20,11 +20,34 @@ from consulta.analysis import groups as group_stats
 from consulta.analysis.coding import OTHER, AnswerCoding, CodedAssignment, ThemeConfidence, roll_up
 from consulta.analysis.embedders import EMBEDDERS, get_embedder
 from consulta.analysis.framing import FramingClassifier
+from consulta.analysis.junk import NO_CONTENT, is_no_content
+from consulta.analysis.keypoints import key_point_embedder
 from consulta.analysis.labels import ThemeLabeller
+from consulta.analysis.quotes import choose_quotes
 from consulta.analysis.records import Answer, by_question, check_answers
-from consulta.analysis.segment import Segment, segment_answers
+from consulta.analysis.respondents import count_respondents
+from consulta.analysis.segment import Segment, drop_filler, segment_answers
 from consulta.analysis.sentiment import Evidence, SentimentScorer
-from consulta.analysis.themes import PreviousThemes, ThemeModel, theme_order
+from consulta.analysis.stance import (
+    NEITHER,
+    StanceClassifier,
+    drop_opposed,
+    keep_sides,
+    sides_of_coded_themes,
+    stance_of_question,
+    theme_sides,
+)
+from consulta.analysis.themes import (
+    PreviousThemes,
+    ThemeModel,
+    default_min_theme_size,
+    theme_order,
+)
+
+# A campaign weighs as one respondent in what the themes are when it is a letter: long enough
+# to be more than a sentence many people would say alike ("Can't think of anything", repeated
+# by seven patients, is agreement: leaving its copies out cost NHS FFT 0.02 theme recall).
+LETTER_WORDS = 20
 
 STAGES = ("segment", "embed", "themes", "labels", "coding", "sentiment", "framing",
           "campaigns", "groups")
@@ -69,6 +92,12 @@ class ThemeResult:
     key_phrases: list[str] = field(default_factory=list)
     quotes: list[str] = field(default_factory=list)
     primary: int = 0  # answers whose primary theme it is
+    summary: str = ""  # its most central distinct points, in respondents' words
+    keywords: str = ""  # its key phrases, the label before key points
+    respondents: int = 0  # respondents for whom it is a main point, each campaign once
+    campaign_share: float = 0.0  # share of its answers that come from campaigns
+    quote_spans: list[list[int]] = field(default_factory=list)  # matched sentence in each quote
+    stance: str = ""  # for / against / neither the question's proposal (stance.py)
 
 
 @dataclass
@@ -86,6 +115,7 @@ class AnswerResult:
     text_sha256: str
     segments: list[dict] = field(default_factory=list)
     groups: dict[str, str] = field(default_factory=dict)
+    stance: str = ""  # for / against / neither; "" for an empty answer (stance.py)
 
 
 @dataclass
@@ -98,6 +128,7 @@ class QuestionResult:
     selection: dict[int, float] = field(default_factory=dict)
     other_reasons: dict[str, str] = field(default_factory=dict)  # answer id -> reason
     coding: dict | None = None  # kappa and notes when coded examples were given
+    no_content: int = 0  # answers with nothing a theme could hold ("sdf", "same as above")
 
 
 @dataclass
@@ -173,6 +204,7 @@ class _Run:
         self.embedder = get_embedder(config.embedder, **_embedder_options(config))
         self.sentiment = SentimentScorer().fit()
         self.framing = FramingClassifier(scorer=self.sentiment).fit()
+        self.stance = StanceClassifier().fit()
         self.timings = dict.fromkeys(STAGES, 0.0)
         self.group_rows: list[dict] = []
         self.campaign_rows: list[dict] = []
@@ -187,7 +219,11 @@ class _Run:
     def question(self, question: str, answers: list[Answer], bar):
         self._clock = time.perf_counter()
         full = [i for i, a in enumerate(answers) if not a.empty]
-        points = segment_answers([answers[i].text for i in full])
+        # Junk answers ("sdf", "same as above") are few: they stay in the clustering, so the
+        # themes of everything else do not move with them (measured: leaving them out cost NHS
+        # FFT a gold theme), and are then set apart as "no content": no theme, not other.
+        no_content = {i for i in full if is_no_content(answers[i].text)}
+        points = drop_filler(segment_answers([answers[i].text for i in full]))
         owner = [full[p.answer] for p in points]
         self._lap("segment", bar)
         X = self.embedder.embed([p.text for p in points]) if points else np.zeros((0, 1))
@@ -197,17 +233,23 @@ class _Run:
         if coded:
             codings, themes, coding_note = self._learn_codes(question, answers, full, owner, X,
                                                              coded)
+            sides = self._sides(question, answers, points, owner, X, None)
             self._lap("themes", bar)
             self._lap("labels", bar)
         else:
             model = self._themes(question, answers, points, owner, X)
+            sides = self._sides(question, answers, points, owner, X, model)
             self._lap("themes", bar)
             themes = self._labels(question, answers, points, owner, X, model)
             self._lap("labels", bar)
             point_themes = [model.theme_ids_[t] if t >= 0 else OTHER for t in model.labels_]
             codings = self._code(answers, points, owner, X, model, point_themes)
+            drop_opposed(codings, sides.themes, sides.answers, owner, point_themes)
             reasons = {answers[owner[p]].id: r for p, r in sorted(model.other_reasons_.items())}
-        _count_sizes(themes, codings, len(full))
+        for i in no_content:
+            codings[i] = AnswerCoding(primary=None)
+        with_content = len(full) - len(no_content)
+        _count_sizes(themes, codings, with_content)
         self._lap("coding", bar)
         # Each point is scored once: its evidence frames it, and an answer's sentiment is the
         # sum of its points' evidence (sentiment.Evidence).
@@ -234,18 +276,45 @@ class _Run:
                         by_answer.get(i, []))
             for i, answer in enumerate(answers)
         ]
+        for i in no_content:
+            rows[i].theme, rows[i].themes = NO_CONTENT, [NO_CONTENT]
+        self._stances(themes, rows, sides, codings, bool(coded))
         self._groups(question, rows, campaign)
         self._lap("groups", bar)
         n_other = sum(1 for row in rows if row.theme == OTHER)
         summary = QuestionResult(
             question=question, answers=len(answers), empty=len(answers) - len(full),
-            other=n_other, themes=themes + _other_theme(question, n_other, len(full)),
+            other=n_other, themes=themes + _other_theme(question, n_other, with_content),
             selection=getattr(model, "selection_", {}), other_reasons=reasons,
-            coding=coding_note,
+            coding=coding_note, no_content=len(no_content),
         )
+        count_respondents(summary.themes, codings, _words_by_theme(by_answer),
+                          [a.id for a in answers], campaign)
+        choose_quotes(summary.themes, answers, points, owner, X, model)
         return summary, rows
 
     # -- stages ----------------------------------------------------------------------------
+
+    def _sides(self, question, answers, points, owner, X, model):
+        """Each point's and answer's stance; on a fresh fit, themes split to keep one side."""
+        wording = self.config.question_wording.get(question) or question
+        found = stance_of_question(self.stance, self.embedder.embed, wording, X, owner,
+                                   [p.words for p in points], [not a.empty for a in answers],
+                                   [p.text for p in points])
+        if found.sided and model is not None:  # with --previous, ids are kept: no split
+            found.themes = (theme_sides(model, found.points) if self.previous.get(question)
+                            else keep_sides(model, X, found.points))
+        return found
+
+    def _stances(self, themes, rows, sides, codings, coded) -> None:
+        for row, side in zip(rows, sides.answers):
+            row.stance = side
+        known = sides.themes
+        if coded:  # the analyst's themes are kept whole: each takes its answers' side
+            known = sides_of_coded_themes([t.theme for t in themes],
+                                          [c.primary for c in codings], sides.answers)
+        for theme in themes:
+            theme.stance = known.get(theme.theme, NEITHER)
 
     def _themes(self, question, answers, points, owner, X) -> ThemeModel:
         c = self.config
@@ -262,23 +331,47 @@ class _Run:
                            seed=c.seed, merge_threshold=c.merge_threshold,
                            max_other_share=c.max_other_share, sub_themes=c.sub_themes,
                            previous=previous)
-        return model.fit(X, [p.text for p in points])
+        return model.fit(X, [p.text for p in points],
+                         copies=self._campaign_copies(answers, owner) if previous is None else None)
+
+    def _find_campaigns(self, answers, full) -> list:
+        """The campaigns among answers ``full``, found once per question (themes use them)."""
+        key = tuple(answers[i].id for i in full)
+        if getattr(self, "_campaign_cache", (None,))[0] != key:
+            self._campaign_cache = (key, campaign_finder.find_campaigns(
+                [answers[i].text for i in full], list(key),
+                threshold=self.config.campaign_threshold))
+        return self._campaign_cache[1]
+
+    def _campaign_copies(self, answers, owner) -> np.ndarray:
+        """Per point, whether it belongs to a campaign's copy (not its first member), for
+        campaigns big enough to make a theme on their own (a pair is two people agreeing)."""
+        least = self.config.min_theme_size or default_min_theme_size(len(owner))
+        copies = {m for c in self._find_campaigns(answers, sorted(set(owner)))
+                  if c.size >= least and len(c.template_text.split()) >= LETTER_WORDS
+                  for m in c.member_ids[1:]}
+        return np.array([answers[i].id in copies for i in owner], bool)
 
     def _labels(self, question, answers, points, owner, X, model) -> list[ThemeResult]:
         """Labels of the themes points are coded to, then of the broad themes grouping them."""
         texts = [p.text for p in points]
         ids = [answers[i].id for i in owner]
         wording = self._wording(question)
-        found = dict(zip(model.theme_ids_, ThemeLabeller(question=wording).fit(
+        embed = key_point_embedder(self.embedder)
+        found = dict(zip(model.theme_ids_, ThemeLabeller(question=wording, embed=embed).fit(
             texts, model.labels_, X, model.centroids_, owners=ids).labels_))
         if model.group_ids_:
-            found.update(zip(model.group_ids_, ThemeLabeller(question=wording).fit(
-                texts, model.group_labels_, X, model.group_centroids_, owners=ids).labels_))
+            taken = [label.label for label in found.values()]
+            found.update(zip(model.group_ids_, ThemeLabeller(
+                question=wording, embed=embed, avoid=taken).fit(
+                texts, model.group_labels_, X, model.group_centroids_, owners=ids,
+                parts=model.labels_).labels_))
         return [ThemeResult(
             question=question, theme=theme, parent=model.parents_.get(theme) or "",
             label=label.label, description=label.description, size=0, share=0.0,
             quote_ids=[ids[q] for q in label.quotes], key_phrases=label.key_phrases,
-            quotes=[texts[q] for q in label.quotes],
+            quotes=[texts[q] for q in label.quotes], summary=label.summary,
+            keywords=label.keywords,
         ) for theme, label in sorted(found.items(), key=lambda item: theme_order(item[0]))]
 
     def _code(self, answers, points, owner, X, model, point_themes) -> list[AnswerCoding]:
@@ -335,14 +428,13 @@ class _Run:
             description=label.description, size=0, share=0.0,
             quote_ids=[answers[full[q]].id for q in label.quotes],
             key_phrases=label.key_phrases, quotes=[texts[q] for q in label.quotes],
+            summary=label.summary, keywords=label.keywords,
         ) for theme, label in zip(model.themes_, labeller.labels_)]
         note = {"examples": model.n_examples_, "kappa": model.kappa_, "method": model.kappa_note_}
         return codings, themes, note
 
     def _campaigns(self, question, answers, full) -> dict[str, str]:
-        found = campaign_finder.find_campaigns([answers[i].text for i in full],
-                                               [answers[i].id for i in full],
-                                               threshold=self.config.campaign_threshold)
+        found = self._find_campaigns(answers, full)
         for campaign in found:
             self.campaign_rows.append({
                 "question": question, "campaign": campaign.id, "size": campaign.size,
@@ -392,6 +484,15 @@ def _count_sizes(themes: list[ThemeResult], codings: list[AnswerCoding], n_full:
         theme.size = sum(1 for c in codings if theme.theme in c.themes)
         theme.primary = sum(1 for c in codings if c.primary == theme.theme)
         theme.share = round(theme.size / n_full, 4) if n_full else 0.0
+
+
+def _words_by_theme(by_answer: Mapping[int, list]) -> dict[int, dict[str, int]]:
+    """Per answer index, theme -> words of its points on that theme."""
+    out: dict[int, dict[str, int]] = {}
+    for i, points in by_answer.items():
+        for point, theme, _ in points:
+            out.setdefault(i, {})[theme] = out.get(i, {}).get(theme, 0) + max(point.words, 1)
+    return out
 
 
 def _other_theme(question: str, n_other: int, n_full: int) -> list[ThemeResult]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
+from consulta.analysis.tone import tone_table
+
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;line-height:1.5;
  color:#0b0c0c;max-width:60rem;margin:0 auto;padding:1rem 1.5rem 3rem}
@@ -62,7 +64,8 @@ def _question(number: int, question, analysis) -> str:
     out = [f'<section aria-labelledby="q{number}"><h2 id="q{number}">{escape(question.question)}</h2>',
            (f'<p class="meta">{said} answers with content, {question.empty} empty; '
             f"{len([t for t in question.themes if not t.parent and t.theme != 'other'])} themes; "
-            f"{question.other} in “other”.</p>")]
+            f"{question.other} in “other”; {getattr(question, 'no_content', 0)} with no content "
+            "(“sdf”, “same as above”: left out of the shares).</p>")]
     if question.coding:
         kappa = question.coding.get("kappa")
         shown = "not available" if kappa is None else f"{kappa:.2f}"
@@ -70,6 +73,7 @@ def _question(number: int, question, analysis) -> str:
                    f"agreement with the analyst (Cohen's kappa, {escape(str(question.coding.get('method')))}): "
                    f"{shown}.</p>")
     out.append(_theme_table(number, question))
+    out.append(tone_table(question, analysis.answers))  # sentiment and framing per theme
     out.extend(_theme_detail(number, theme) for theme in question.themes if theme.theme != "other")
     out.append(_campaigns(question.question, analysis.campaigns))
     out.append(_groups(question.question, analysis.groups))
@@ -87,30 +91,34 @@ def _theme_table(number: int, question) -> str:
         indent = "— " if theme.parent else ""
         rows.append(
             f"<tr><td>{escape(theme.theme)}</td><th scope=\"row\">{indent}{name}</th>"
-            f'<td class="num">{theme.size}</td><td class="num">{theme.share:.0%}</td>'
+            f'<td class="num">{_respondents(theme)}</td><td class="num">{theme.share:.0%}</td>'
             f'<td aria-hidden="true"><span class="bar" style="width:{width * 2}px"></span></td></tr>'
         )
     return (
         f"<table><caption>Themes, largest first (an answer can carry several)</caption>"
         '<thead><tr><th scope="col">ID</th><th scope="col">Theme</th>'
-        '<th scope="col" class="num">Answers</th><th scope="col" class="num">Share</th>'
+        '<th scope="col" class="num">Respondents</th><th scope="col" class="num">Share</th>'
         '<th scope="col"><span class="visually-hidden">Share as a bar</span></th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
 def _theme_detail(number: int, theme) -> str:
+    spans = list(getattr(theme, "quote_spans", None) or [])
     quotes = "".join(
-        f"<blockquote><p>{escape(_shorten(text, 400))}</p>"
+        f"<blockquote><p>{_highlighted(text, spans[n] if n < len(spans) else None)}</p>"
         f'<footer class="meta">Answer {escape(answer_id)}</footer></blockquote>'
-        for text, answer_id in zip(theme.quotes, theme.quote_ids)
+        for n, (text, answer_id) in enumerate(zip(theme.quotes, theme.quote_ids))
     )
     phrases = ", ".join(escape(p) for p in theme.key_phrases)
+    summary = getattr(theme, "summary", "") or theme.description
     return (
         f'<div class="theme{" sub" if theme.parent else ""}">'
         f'<h3 id="q{number}-{escape(theme.theme)}">{escape(theme.theme)}: {escape(theme.label)}</h3>'
-        f"<p>{escape(theme.description)}</p>"
-        f'<p class="meta">{theme.size} answers ({theme.share:.0%}); key phrases: {phrases}</p>'
+        f"<p>{escape(summary)}</p>"
+        f'<p class="meta">{_respondents(theme)} respondents ({theme.share:.0%}, each campaign '
+        f"once; {getattr(theme, 'campaign_share', 0.0):.0%} of its answers from campaigns); "
+        f"key phrases: {phrases}</p>"
         f"{quotes}</div>"
     )
 
@@ -155,8 +163,26 @@ def _method(analysis) -> str:
     return ('<h2 id="method">How this was made</h2><p>Answers were split into points, embedded '
             "offline, and grouped into themes by Ward clustering and k-means, the number of themes "
             "set by the smallest theme allowed; similar themes were then grouped into broad "
-            "themes. Labels are the themes' most distinctive phrases. "
+            "themes. Each label is a theme's key point: a short sentence from its answers, the one "
+            "most central to the theme and close to most of its points; the summary below it "
+            "quotes its most central distinct points, and the key phrases are its most "
+            "distinctive phrases. "
             f"Timings: {timings}.</p>")
+
+
+def _respondents(theme) -> int:
+    """Respondents for whom the theme is a main point (each campaign once); size before."""
+    return getattr(theme, "respondents", 0) or theme.size
+
+
+def _highlighted(text: str, span) -> str:
+    """The quote, escaped, its matched sentence in <mark> (quotes.quote_context's offsets)."""
+    text = str(text)
+    if not span or not 0 <= span[0] < span[1] <= len(text):
+        return escape(_shorten(text, 600))
+    start, end = span
+    return (f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>"
+            f"{escape(text[end:])}")
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -12,6 +12,12 @@ second). It builds on the VADER lexicon (MIT, shipped in ``data/vader_lexicon.tx
 - negation scope of three words inside the clause, intensifiers ("very", "slightly");
 - requests and hypotheticals ("it would be good if", "more staff", "please") carry no positive
   sentiment: a suggestion is not praise;
+- purpose and prevention: negative words the answer wants to prevent do not count against it
+  ("mandatory so children do not suffer", "to stop bullying", "it reduces crime"): after a
+  prevention verb ("prevent", "reduce", "tackle"; "to stop", "to avoid", "to end" as a purpose
+  infinitive, not "they need to stop") or a purpose "so (that) ... not", a negative word in the
+  next few words (the prevented thing) scores nothing, nor does the verb itself; a positive
+  word negated there still counts ("so they could not help");
 - mixed: when one answer holds a clearly positive clause and a clearly negative one of
   comparable weight, it is "mixed or neutral" rather than the sign of the sum;
 - optional question context: a bare "Nothing" answering "What could we do better?" is
@@ -23,6 +29,7 @@ VADER's (compound >= 0.05 positive, <= -0.05 negative) and were not tuned on any
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -31,8 +38,10 @@ from importlib import resources
 
 import numpy as np
 
-POSITIVE, MIXED, NEGATIVE = "positive", "mixed or neutral", "negative"
-LABELS = (POSITIVE, MIXED, NEGATIVE)
+from consulta.analysis.constants import MIXED, NEGATIVE, POSITIVE
+from consulta.analysis.constants import SENTIMENTS as LABELS
+
+__all__ = ["LABELS", "MIXED", "NEGATIVE", "POSITIVE", "Evidence", "SentimentScorer"]
 
 # VADER's constants: intensifier step, negation scalar and the compound normalisation alpha.
 _BOOST = 0.293
@@ -68,6 +77,27 @@ _REQUEST_CUES = _words("would could should need needs needed wish hope if please
 _REQUEST_OPENERS = _words("more better less fewer improve improving increase")
 # Words a request cue does not neutralise ("I would recommend").
 _REQUEST_EXEMPT = frozenset(["recommend"])
+# Verbs that prevent what follows them, in any form ("reduces crime", "preventing harm").
+_PREVENTERS = re.compile(
+    r"^(?:prevent|reduc|lessen|minimi[sz]|curb|deter(?:s|red|ring|rent)?$|eliminat|eradicat|"
+    r"tackl|combat|alleviat|mitigat|counter$|counteract|decreas|relie(?:f|ve))"
+)
+# Verbs that prevent only as a purpose infinitive ("to stop bullying", not "they stop us").
+_PURPOSE_VERBS = _words("stop avoid end fight cut lower beat protect save address")
+# ... or after a thing or a "help" that does it ("it stops bullying", "helps stop crime").
+_THING_PREVENTS = _words("stop stops avoid avoids end ends save saves protect protects")
+_PREVENTING_SUBJECTS = _words("it this which help helps helping")
+# Before "to", these make the infinitive a demand or a wish ("they need to stop", "want to
+# end"), whose object is the answer's complaint, not something it prevents.
+_DEMANDS = _words("need needs needed must have has had got want wants wanted wish going "
+                  "please start try trying tried")
+_PURPOSE_SO = frozenset(["so", "lest"])
+_SO_DEGREE = _words("much many long far often few little bad badly poorly")  # "so much pain"
+# The prevented thing: at most this many words after the verb, ending before a new verb phrase
+# ("it reduces crime and is awful": "awful" is the answer's own judgement).
+_PREVENTED_WORDS = 6
+_PREVENTED_END = _words("is are was were be been it they he she we you i which because "
+                        "while")
 # Contrast words start a new clause; for these the clause after outweighs the one before.
 _CONTRAST = _words("but however although though whereas except apart")
 _WEIGHTED_CONTRAST = frozenset(["but", "however"])
@@ -92,9 +122,11 @@ _BARE_NOTHING = re.compile(
 )
 _SEEKS_PROBLEMS = re.compile(
     r"improv|better|change|differently|wrong|problem|challeng|concern|worr|dissatisf|complain|"
-    r"difficult|barrier|issue|frustrat|worse|dislike"
+    r"difficult|barrier|issue|frustrat|worse|dislike|drawback|disadvantage|downside|weakness|"
+    r"\brisks?\b|obstacle"
 )
-_SEEKS_PRAISE = re.compile(r"good|well|best|positive|satisf|enjoy|strength|proud|valu|\blike")
+_SEEKS_PRAISE = re.compile(r"good|well|best|positive|satisf|enjoy|strength|proud|valu|\blike|"
+                           r"(?<!dis)advantage|benefit")
 
 
 @dataclass(frozen=True)
@@ -241,6 +273,7 @@ class SentimentScorer:
     def _clause_score(self, tokens: list[str]) -> float:
         lexicon = self.lexicon_
         request = bool(tokens) and tokens[0] in _REQUEST_OPENERS
+        prevented = _prevented_span(tokens, lexicon)
         score = 0.0
         for i, token in enumerate(tokens):
             if token in _REQUEST_CUES:
@@ -257,6 +290,8 @@ class SentimentScorer:
                 valence *= _NEGATION_SCALAR
             if request and valence > 0 and token not in _REQUEST_EXEMPT:
                 continue
+            if i in prevented and lexicon.get(token, 0.0) < 0:
+                continue  # something the answer wants to prevent, or the preventing verb
             score += valence
         return score
 
@@ -290,6 +325,48 @@ def _split_clauses(tokens: list[str]) -> list[tuple[str, list[str]]]:
         else:
             clauses[-1][1].append(token)
     return clauses
+
+
+def _prevented_span(tokens: list[str], lexicon: dict[str, float]) -> set[int]:
+    """The positions of a clause that name what the answer wants prevented, with the word
+    that prevents it (empty when nothing is prevented)."""
+    span: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        if _prevents(tokens, i, lexicon):
+            end, stop = i + 1, min(len(tokens), i + 1 + _PREVENTED_WORDS)
+            if tokens[i] in _PURPOSE_SO:  # "so (that) they do not suffer": subject and verb too
+                end = stop = min(len(tokens), i + 3 + _PREVENTED_WORDS)
+            while end < stop and tokens[end] not in _PREVENTED_END:
+                end += 1
+            span.update(range(i, end))
+            i = end
+        else:
+            i += 1
+    return span
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_preventer(token: str) -> bool:
+    return _PREVENTERS.match(token) is not None
+
+
+def _prevents(tokens: list[str], i: int, lexicon: dict[str, float]) -> bool:
+    token, before = tokens[i], tokens[i - 1] if i else ""
+    # A demand: "need(s) to stop", "please reduce", "want the police to stop".
+    demanded = before in _DEMANDS or (before == "to" and bool(_DEMANDS.intersection(
+        tokens[max(0, i - 5):i - 1])))
+    if _is_preventer(token):
+        return not demanded
+    if token in _PURPOSE_VERBS and before == "to":
+        return not demanded
+    if token in _THING_PREVENTS and before in _PREVENTING_SUBJECTS:
+        return True
+    # A purpose "so (that) ... not": "so" opening a clause of its own, not "so rude".
+    following = tokens[i + 1:i + 6]
+    return (token in _PURPOSE_SO and bool(following) and following[0] not in lexicon
+            and following[0] not in _BOOSTERS and following[0] not in _SO_DEGREE
+            and bool(_NEGATORS.intersection(following)))
 
 
 def _special_case(tokens: list[str], i: int) -> float:

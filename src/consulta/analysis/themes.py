@@ -50,8 +50,27 @@ class PreviousThemes:
 
 
 def default_min_theme_size(n_points: int) -> int:
-    """At least 5 points, and 1% of a big question, so a theme is never a handful of people."""
-    return max(5, int(np.ceil(n_points / 100)))
+    """At least 5 points, and 1% of a big question, so a theme is never a handful of people;
+    a small question (under 30 points) allows themes of a sixth of it, at least 2, so twelve
+    answers can still say two to five things rather than one thing at 100%."""
+    return max(min(5, max(2, n_points // 6)), int(np.ceil(n_points / 100)))
+
+
+def theme_range(n_points: int) -> tuple[int, int]:
+    """The fewest and most themes a question of ``n_points`` points is cut into.
+
+    The variety of what n people can say grows more slowly than n: from about sqrt(n)/2 to
+    2.2*sqrt(n) (at least 2 from 6 points), so 12 points give 2-8 and 100 give 5-22; from about
+    190 points on, ``max_themes`` (30) binds. At 2*sqrt(n) the ArgKP train topics of 196-214
+    arguments lost 1-3 themes and 0.002 AMI, so the cap stays just above them."""
+    if n_points < 6:
+        return 1, 1
+    root = float(np.sqrt(n_points))
+    return max(2, int(root / 2)), max(2, round(K_PER_ROOT * root))
+
+
+#: The most themes per square root of the question's points (theme_range).
+K_PER_ROOT = 2.2
 
 
 class ThemeModel:
@@ -79,13 +98,19 @@ class ThemeModel:
 
     # -- fitting ---------------------------------------------------------------------------
 
-    def fit(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> ThemeModel:
-        """Theme every row of ``embeddings``; ``texts`` (the points' texts) fix the sample."""
+    def fit(self, embeddings: np.ndarray, texts: Sequence[str] | None = None,
+            copies: np.ndarray | None = None) -> ThemeModel:
+        """Theme every row of ``embeddings``; ``texts`` (the points' texts) fix the sample.
+
+        ``copies`` (optional, one flag per row): points of a campaign's copies, its first
+        member left unflagged. They are left out of the clustering, so a campaign weighs as one
+        respondent in what the themes are, then join the theme nearest them."""
         # float32 as the embedders give it: a float64 copy of 250k points is 770 MB.
         X = np.asarray(embeddings, dtype=np.float32)
         n = len(X)
         keys = [str(t) for t in texts] if texts is not None else [str(i) for i in range(n)]
-        self.min_size_ = self.min_theme_size or default_min_theme_size(n)
+        copies = np.zeros(n, bool) if copies is None else np.asarray(copies, bool)
+        self.min_size_ = self.min_theme_size or default_min_theme_size(int((~copies).sum()))
         valid = np.linalg.norm(X, axis=1) > 0
         self.other_reasons_: dict[int, str] = {
             int(i): NO_CONTENT_REASON for i in np.flatnonzero(~valid)
@@ -96,9 +121,10 @@ class ThemeModel:
             parents = {theme: self.previous.parents.get(theme) for theme in ids}
         else:
             labels = np.full(n, OTHER)
-            rows = np.flatnonzero(valid)
+            rows = np.flatnonzero(valid & ~copies)
             content = X if len(rows) == n else X[rows]  # no copy in the usual case
             labels[rows] = self._cluster(content, [keys[i] for i in rows], record=True)
+            _join_nearest(X, labels, np.flatnonzero(valid & copies))
             labels = _merge_duplicates(X, labels, self.merge_threshold)
             labels, ids = _name_themes(self._mark_outliers(X, labels), [])
             parents = dict.fromkeys(ids)
@@ -122,13 +148,16 @@ class ThemeModel:
         if n < 2 * self.min_size_:
             return np.zeros(n, dtype=int)
         sample = np.sort(_hash_order(keys)[: self.sample_size])
-        k_max = min(self.max_themes, n // self.min_size_)
+        k_min, k_cap = theme_range(n)
+        k_max = min(self.max_themes, n // self.min_size_, k_cap)
+        # A smallest theme the caller set wins over the fewest themes the size suggests.
+        k_min = 1 if self.min_theme_size else min(k_min, k_max)
         min_in_sample = max(2, int(self.min_size_ * len(sample) / n))
-        labels = _finest_cut(X[sample], k_max, min_in_sample)
+        labels = _finest_cut(X[sample], k_max, min_in_sample, k_min)
         if record:
             self.selection_ = {"ward_cut": int(k_max), "after_absorbing": int(labels.max() + 1)}
         labels = _refine(X, _centroids(X[sample], labels, labels.max() + 1))
-        return _absorb(X, labels, self.min_size_)
+        return _absorb(X, labels, self.min_size_, k_min)
 
     def _mark_outliers(self, X: np.ndarray, labels: np.ndarray,
                        locked: np.ndarray | None = None) -> np.ndarray:
@@ -200,14 +229,23 @@ class ThemeModel:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _finest_cut(X: np.ndarray, k_max: int, min_size: int) -> np.ndarray:
-    """The Ward tree cut into ``k_max`` clusters, clusters under ``min_size`` absorbed."""
+def _finest_cut(X: np.ndarray, k_max: int, min_size: int, k_min: int = 1) -> np.ndarray:
+    """The Ward tree cut into ``k_max`` clusters, clusters under ``min_size`` absorbed (while
+    more than ``k_min`` remain)."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
     if k_max < 2 or len(X) < 3:
         return np.zeros(len(X), dtype=int)
     tree = linkage(X, method="ward")
-    return _absorb(X, fcluster(tree, k_max, "maxclust") - 1, min_size)
+    return _absorb(X, fcluster(tree, k_max, "maxclust") - 1, min_size, k_min)
+
+
+def _join_nearest(X: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> None:
+    """``rows`` (unlabelled) join the theme whose centroid is nearest, in place."""
+    if not len(rows) or labels.max(initial=OTHER) < 0:
+        return
+    centroids = _centroids(X, labels, labels.max() + 1)
+    labels[rows] = (X[rows] @ centroids.T).argmax(axis=1)
 
 
 def _hash_order(keys: Sequence[str]) -> np.ndarray:
@@ -240,9 +278,9 @@ def _refine(X: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     return model.fit(X).labels_
 
 
-def _absorb(X: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
+def _absorb(X: np.ndarray, labels: np.ndarray, min_size: int, k_min: int = 1) -> np.ndarray:
     """Clusters under ``min_size``, smallest first, join the cluster with the most similar
-    centroid; labels become 0..k-1.
+    centroid while more than ``k_min`` remain; labels become 0..k-1.
 
     Small clusters may join each other: a topic that the finest cut broke into small pieces
     becomes one theme instead of being scattered over its neighbours' themes."""
@@ -251,7 +289,7 @@ def _absorb(X: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
     out = np.full(len(labels), OTHER)
     themed = labels != OTHER
     out[themed] = np.searchsorted(clusters, labels[themed])
-    while out.max(initial=OTHER) >= 1:
+    while out.max(initial=OTHER) >= max(1, k_min):
         sizes = np.bincount(out[out >= 0])
         small = int(np.argmin(sizes))
         if sizes[small] >= min_size:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
+from consulta.analysis.constants import OTHER
 from consulta.analysis.outputs import ANSWER_COLUMNS, THEME_COLUMNS, write_table
 from consulta.analysis.themes import theme_order
 from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding
@@ -67,7 +68,7 @@ def theme_rows(run: AnalysisRun) -> Iterator[dict]:
     labels = _question_labels(run)
     themes = sorted(run.themes.select_related("parent", "question__phase"),
                     key=lambda t: (t.question.phase.position, t.question.position,
-                                   t.question_id, t.key == "other", theme_order(t.key)))
+                                   t.question_id, t.key == OTHER, theme_order(t.key)))
     for theme in themes:
         yield {"question": labels[theme.question_id], "theme": theme.key,
                "parent": theme.parent.key if theme.parent else "", "label": theme.label,

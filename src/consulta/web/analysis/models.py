@@ -48,6 +48,9 @@ class Theme(models.Model):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
     label = models.CharField(max_length=200)
+    # Its key phrases ("Budget holders; black Londoners"): a name that quotes no one, shown
+    # where the label (a sentence of an answer) may not be.
+    keywords = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
     size = models.PositiveIntegerField(default=0)
     share = models.FloatField(default=0)

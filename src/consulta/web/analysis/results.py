@@ -14,17 +14,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from consulta.analysis.constants import FRAMINGS, OTHER, SENTIMENTS
 from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
 from consulta.web.consultations.models import Phase, Question
 from consulta.web.consultations.stats import NO_ORGANISATION, NO_ROLE
 from consulta.web.responses.models import Answer, Response
 from consulta.web.stakeholders.models import Sector
 
-OTHER = "other"
 QUOTES_SHOWN = 5
 QUOTABLE = {Response.Consent.FULL, Response.Consent.ANONYMOUS}
-SENTIMENTS = ("positive", "mixed or neutral", "negative")
-FRAMINGS = ("challenge", "working well", "opportunity")
 SECTOR_LABELS = dict(Sector.choices)
 # The library's descriptions end with an example taken from the theme's first quote.
 EXAMPLE = re.compile(r", such as “.*”\.$", re.DOTALL)
@@ -115,9 +113,11 @@ def run_results(run: AnalysisRun) -> list[PhaseView]:
 def _add_themes(views, themes: list[Theme], quotes: dict[int, list[Quote]],
                 quotable: set[int]) -> None:
     by_pk = {}
+    withheld = _withheld_texts(themes)
     for theme in themes:
         first = theme.quotes[0]["answer"] if theme.quotes else None
-        label, description = wording(theme, first is None or first in quotable)
+        quoted = not _uses_words_of(theme, withheld.get(theme.question_id, []))
+        label, description = wording(theme, first is None or first in quotable, quoted)
         item = ThemeView(theme, quotes.get(theme.pk, []), label=label, description=description)
         by_pk[theme.pk] = item
         view = views[theme.question_id]
@@ -130,14 +130,43 @@ def _add_themes(views, themes: list[Theme], quotes: dict[int, list[Quote]],
             by_pk[theme.parent_id].children.append(by_pk[theme.pk])
 
 
-def wording(theme: Theme, example_allowed: bool) -> tuple[str, str]:
+def wording(theme: Theme, example_allowed: bool,
+            sources_allowed: bool | None = None) -> tuple[str, str]:
     """The theme's label and description, without the words of its first quote (which the
-    library uses as an example) when that answer's author did not agree to publication."""
-    if example_allowed or theme.key == OTHER:
+    library uses as an example) when that answer's author did not agree to publication.
+
+    Since issue 9 the label (a key point) and the description (the summary) are sentences of
+    answers: both are left out unless ``sources_allowed`` (none is an answer whose author did
+    not agree to publication); the theme is then named by its key phrases, which quote no one."""
+    if theme.key == OTHER:
         return theme.label, theme.description
-    if ONLY_EXAMPLE.match(theme.description):  # no key phrases: the label is the quote's start
-        return f"Theme {theme.key}", ""
-    return theme.label, EXAMPLE.sub(".", theme.description)
+    if EXAMPLE.search(theme.description) or ONLY_EXAMPLE.match(theme.description) \
+            or theme.description.startswith("Answers about "):  # before issue 9
+        if example_allowed:
+            return theme.label, theme.description
+        if ONLY_EXAMPLE.match(theme.description):  # no key phrases: the label is the quote's start
+            return f"Theme {theme.key}", ""
+        return theme.label, EXAMPLE.sub(".", theme.description)
+    if sources_allowed if sources_allowed is not None else example_allowed:
+        return theme.label, theme.description
+    return theme.keywords or f"Theme {theme.key}", ""
+
+
+def _withheld_texts(themes: list[Theme]) -> dict[int, list[str]]:
+    """Per question, the answers that may not be quoted, lower case with single spaces."""
+    found: dict[int, list[str]] = defaultdict(list)
+    rows = Answer.objects.filter(question__in={t.question_id for t in themes}).exclude(
+        response__consent__in=QUOTABLE).values_list("question_id", "text")
+    for question, text in rows:
+        found[question].append(" ".join(text.lower().split()))
+    return found
+
+
+def _uses_words_of(theme: Theme, texts: list[str]) -> bool:
+    """Whether the label or a sentence of the description is taken from one of ``texts``."""
+    pieces = [theme.label, *re.split(r"(?<=[.!?])\s+", theme.description)]
+    pieces = [" ".join(p.lower().rstrip(".!").split()) for p in pieces]
+    return any(piece and piece in text for piece in pieces if len(piece) > 3 for text in texts)
 
 
 def _quotes(themes: list[Theme]) -> tuple[dict[int, list[Quote]], set[int]]:

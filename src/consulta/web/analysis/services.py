@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from consulta.analysis.constants import OTHER
 from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
 from consulta.web.consultations import audit
 from consulta.web.consultations.models import Consultation, Phase, Question
@@ -245,7 +246,7 @@ def store_results(run: AnalysisRun, analysis, records: Records) -> dict[str, int
                    confidence=row.confidences.get(theme, 0.0))
         for coding, row in zip(codings, said) for theme in row.themes
     )
-    top = sum(1 for theme in themes.values() if theme.parent_id is None and theme.key != "other")
+    top = sum(1 for theme in themes.values() if theme.parent_id is None and theme.key != OTHER)
     return {"questions": len(analysis.questions), "themes": top,
             "sub_themes": sum(1 for theme in themes.values() if theme.parent_id),
             "answers": len(analysis.answers), "answers_coded": len(codings),
@@ -264,7 +265,8 @@ def _store_themes(run, analysis, records: Records, said, texts) -> dict[tuple[st
         rows = Theme.objects.bulk_create(
             Theme(run=run, question=records.questions[label], key=theme.theme,
                   parent=None if parents else stored[(label, theme.parent)],
-                  label=theme.label[:200], description=theme.description, size=theme.size,
+                  label=theme.label[:200], keywords=theme.keywords[:300],
+                  description=theme.description, size=theme.size,
                   share=theme.share, quotes=_quotes(theme, by_question.get(label, []), texts))
             for label, theme in found
         )
@@ -277,7 +279,7 @@ def _quotes(theme, rows, texts: dict[str, str]) -> list[dict]:
     quotes = [{"answer": int(answer), "text": text}
               for answer, text in zip(theme.quote_ids, theme.quotes)]
     quoted = {quote["answer"] for quote in quotes}
-    if theme.theme == "other":
+    if theme.theme == OTHER:
         return quotes
     candidates = sorted((row for row in rows if theme.theme in row.themes),
                         key=lambda row: (-row.confidences.get(theme.theme, 0.0), int(row.id)))
