@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from consulta.analysis.coding import OTHER, AnswerCoding
+from consulta.analysis.coding import AnswerCoding
+from consulta.analysis.constants import OTHER
 from consulta.analysis.junk import NO_CONTENT, is_no_content
 from consulta.analysis.pipeline import AnalysisConfig, ThemeResult, analyse
 from consulta.analysis.quotes import quote_context

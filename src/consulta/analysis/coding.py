@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from consulta.analysis.constants import OTHER  # re-exported: pipeline imports it from here
+from consulta.analysis.constants import OTHER
 
 
 @dataclass

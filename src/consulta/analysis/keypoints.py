@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from consulta.analysis.segment import _stop_words
+
 WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+|(?<=[;])\s+")
 # Clause boundaries: punctuation, then words that open a subordinate or coordinate clause.
@@ -325,12 +327,6 @@ def _balanced(text: str) -> bool:
 
 def _count(text: str) -> int:
     return len(WORD.findall(text))
-
-
-def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return ENGLISH_STOP_WORDS
 
 
 def key_point_embedder(embedder) -> Callable[[Sequence[str]], np.ndarray] | None:

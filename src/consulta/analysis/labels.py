@@ -31,6 +31,7 @@ from consulta.analysis.keypoints import (
     shorten_at_clause,
     starts_mid_sentence,
 )
+from consulta.analysis.segment import _stop_words
 from consulta.analysis.summaries import summarise
 
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*[^\W_]\b|\b[^\W\d_]\b"
@@ -170,12 +171,6 @@ def _ngrams(text: str) -> list[str]:
         for size in (1, 2, 3):
             out.extend(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
     return out
-
-
-def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return ENGLISH_STOP_WORDS
 
 
 def _question_words(question: str) -> frozenset[str]:

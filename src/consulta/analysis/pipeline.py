@@ -17,7 +17,8 @@ import numpy as np
 
 from consulta.analysis import campaigns as campaign_finder
 from consulta.analysis import groups as group_stats
-from consulta.analysis.coding import OTHER, AnswerCoding, CodedAssignment, ThemeConfidence, roll_up
+from consulta.analysis.coding import AnswerCoding, CodedAssignment, ThemeConfidence, roll_up
+from consulta.analysis.constants import NEITHER, OTHER
 from consulta.analysis.embedders import EMBEDDERS, get_embedder
 from consulta.analysis.framing import FramingClassifier
 from consulta.analysis.junk import NO_CONTENT, is_no_content
@@ -29,7 +30,6 @@ from consulta.analysis.respondents import count_respondents
 from consulta.analysis.segment import Segment, drop_filler, segment_answers
 from consulta.analysis.sentiment import Evidence, SentimentScorer
 from consulta.analysis.stance import (
-    NEITHER,
     StanceClassifier,
     drop_opposed,
     keep_sides,
@@ -40,6 +40,7 @@ from consulta.analysis.stance import (
 from consulta.analysis.themes import (
     PreviousThemes,
     ThemeModel,
+    _unit,
     default_min_theme_size,
     theme_order,
 )
@@ -265,7 +266,8 @@ class _Run:
                                                                                     question),
                                         compounds=[e.compound for e in evidence])
         self._lap("framing", bar)
-        campaign = self._campaigns(question, answers, full)
+        found_campaigns = self._campaigns(question, answers, full)
+        campaign = campaign_finder.campaign_of(found_campaigns)
         self._lap("campaigns", bar)
         by_answer: dict[int, list] = {}
         for p, point in enumerate(points):
@@ -279,7 +281,7 @@ class _Run:
         for i in no_content:
             rows[i].theme, rows[i].themes = NO_CONTENT, [NO_CONTENT]
         self._stances(themes, rows, sides, codings, bool(coded))
-        self._groups(question, rows, campaign)
+        self._groups(question, rows, found_campaigns)
         self._lap("groups", bar)
         n_other = sum(1 for row in rows if row.theme == OTHER)
         summary = QuestionResult(
@@ -392,8 +394,10 @@ class _Run:
     def _wording(self, question: str) -> str:
         """The question as asked: its words are left out of labels (every answer shares them)."""
         c = self.config
-        return " ".join({question, c.question_wording.get(question, ""),
-                         c.framing_hints.get(question, "")})
+        # dict.fromkeys, not a set: the same wording in the same order on every run (a set's
+        # order changes with the hash seed, and the wording is embedded for key points)
+        return " ".join(dict.fromkeys(filter(None, (
+            question, c.question_wording.get(question, ""), c.framing_hints.get(question, "")))))
 
     def _codes_for(self, question: str, answers: list[Answer]) -> dict[int, str]:
         found = {}
@@ -433,7 +437,8 @@ class _Run:
         note = {"examples": model.n_examples_, "kappa": model.kappa_, "method": model.kappa_note_}
         return codings, themes, note
 
-    def _campaigns(self, question, answers, full) -> dict[str, str]:
+    def _campaigns(self, question, answers, full) -> list:
+        """The question's campaigns, recorded for campaigns.csv."""
         found = self._find_campaigns(answers, full)
         for campaign in found:
             self.campaign_rows.append({
@@ -441,17 +446,16 @@ class _Run:
                 "template_text": campaign.template_text,
                 "member_ids": [str(m) for m in campaign.member_ids],
             })
-        self._found_campaigns = found
-        return campaign_finder.campaign_of(found)
+        return found
 
-    def _groups(self, question: str, rows: list[AnswerResult], campaign) -> None:
+    def _groups(self, question: str, rows: list[AnswerResult], campaigns: list) -> None:
         if not self.config.group_columns:
             return
         said = [row for row in rows if not row.empty]
         assignments = {row.id: {t for t in row.themes if t != OTHER} for row in said}
         weights = None
         if self.config.count_campaigns_once:
-            weights = campaign_finder.campaign_weights(self._found_campaigns, assignments)
+            weights = campaign_finder.campaign_weights(campaigns, assignments)
         stats = group_stats.who_said_what(assignments, {row.id: row.groups for row in said},
                                           weights=weights,
                                           min_group_size=self.config.min_group_size)
@@ -464,11 +468,6 @@ class _Run:
 
 def _embedder_options(config: AnalysisConfig) -> dict:
     return {"cache_dir": config.cache_dir} if config.cache_dir else {}
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(vector)
-    return vector / norm if norm > 0 else vector
 
 
 def _answer_vectors(n: int, owner: Sequence[int], X: np.ndarray) -> np.ndarray:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from consulta.analysis.coding import OTHER, AnswerCoding
+from consulta.analysis.coding import AnswerCoding
+from consulta.analysis.constants import OTHER
 
 #: A theme is one of an answer's main points when it holds this share of its themed words.
 MIN_COVERAGE = 0.25

@@ -251,7 +251,7 @@ def _split_mixed(X, labels, side, groups, purity, min_size, move_small=True):
     """Each mixed theme's minority side leaves it: a new theme, or the nearest theme of its side.
 
     ``groups``: per theme, the broad theme it belongs to; a new theme joins its origin's."""
-    from consulta.analysis.themes import _centroids
+    from consulta.analysis.themes import _centroids, _unit
 
     groups = list(groups)
     for theme in range(len(groups)):
@@ -275,11 +275,6 @@ def _split_mixed(X, labels, side, groups, purity, min_size, move_small=True):
             similarity = centroids[same_side] @ _unit(X[leaving].mean(axis=0))
             labels[leaving] = same_side[int(np.argmax(similarity))]
     return labels, groups
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(vector)
-    return vector / norm if norm > 0 else vector
 
 
 def _renumber(labels, groups, theme_side):

@@ -124,17 +124,14 @@ def work_despite_database_errors(work: Callable[[], None], *,
     """
     from django.db import Error, InterfaceError, OperationalError
 
-    failures = 0
+    backoff = Backoff(RETRY_FIRST, RETRY_LONGEST, RETRY_RESET)
     while True:
-        started = time.monotonic()
+        backoff.started()
         try:
             work()
             return
         except (OperationalError, InterfaceError) as error:
-            if time.monotonic() - started > RETRY_RESET:
-                failures = 0
-            delay = min(RETRY_LONGEST, RETRY_FIRST * 2 ** failures)
-            failures += 1
+            delay = backoff.next_wait()
             logger.error("The database failed the worker (%s: %s); starting again in %.0f s.",
                          type(error).__name__, error, delay)
             _forget_connections()
@@ -146,6 +143,28 @@ def work_despite_database_errors(work: Callable[[], None], *,
             if _stop_was_requested():
                 return
             sleep(delay)
+
+
+class Backoff:
+    """The wait before starting again something that failed: doubling from ``first`` up to
+    ``longest`` while it keeps failing young, and ``first`` again after a run of more than
+    ``healthy_after`` seconds."""
+
+    def __init__(self, first: float, longest: float, healthy_after: float) -> None:
+        self.first, self.longest, self.healthy_after = first, longest, healthy_after
+        self._failures = 0
+        self._started_at = time.monotonic()
+
+    def started(self) -> None:
+        self._started_at = time.monotonic()
+
+    def next_wait(self) -> float:
+        """Called when the run started last has failed."""
+        if time.monotonic() - self._started_at > self.healthy_after:
+            self._failures = 0
+        wait = min(self.longest, self.first * 2 ** self._failures)
+        self._failures += 1
+        return wait
 
 
 def _stop_was_requested() -> bool:
@@ -232,31 +251,25 @@ class WorkerSupervisor:
                  first_wait: float = RETRY_FIRST, longest_wait: float = RETRY_LONGEST,
                  healthy_after: float = RETRY_RESET) -> None:
         self._start, self.check_every = start, check_every
-        self.first_wait, self.longest_wait, self.healthy_after = (
-            first_wait, longest_wait, healthy_after)
+        self._backoff = Backoff(first_wait, longest_wait, healthy_after)
         self._stopping = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
         self.restarts = 0
         self.process = self._start()
-        self._started_at = time.monotonic()
         self._watcher.start()
 
     def _watch(self) -> None:
-        failures = 0
         while not self._stopping.wait(self.check_every):
             code = self.process.poll()
             if code is None:
                 continue
-            if time.monotonic() - self._started_at > self.healthy_after:
-                failures = 0
-            wait = min(self.longest_wait, self.first_wait * 2 ** failures)
-            failures += 1
+            wait = self._backoff.next_wait()
             print(f"The background worker stopped unexpectedly (exit status {code}); starting "
                   f"it again in {wait:g} s.", flush=True)
             if self._stopping.wait(wait):
                 return
             self.process = self._start()
-            self._started_at = time.monotonic()
+            self._backoff.started()
             self.restarts += 1
 
     def stop(self, grace: float = STOP_GRACE) -> int | None:

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consulta.web.accounts import invitations
@@ -47,7 +46,6 @@ def _joined(request: HttpRequest, membership) -> HttpResponse:
     return redirect("consultations:overview", slug=consultation.slug)
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the email. Signed in: accept as that account. Otherwise, with an account

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from consulta.web.accounts import two_factor
@@ -32,7 +31,6 @@ def _render_setup(request: HttpRequest, form: SetupCodeForm) -> HttpResponse:
 
 
 @login_required
-@never_cache
 @require_GET
 def setup(request: HttpRequest) -> HttpResponse:
     if two_factor.has_two_factor(request.user) and not two_factor.is_verified(request.user):
@@ -42,7 +40,6 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@never_cache
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
     if two_factor.has_two_factor(request.user) and not two_factor.is_verified(request.user):
@@ -71,7 +68,6 @@ def _require_code_in_session(request: HttpRequest) -> HttpResponse | None:
 
 
 @login_required
-@never_cache
 @require_POST
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """Replace the recovery codes with ten new ones."""

@@ -20,7 +20,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -71,7 +70,6 @@ def safe_next(request: HttpRequest) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
 def code(request: HttpRequest) -> HttpResponse:
     """The second step: a code from the app or a recovery code. Also where a signed-in user
@@ -114,7 +112,6 @@ def _finish_sign_in(request: HttpRequest, user, device, signed_in: bool) -> Http
 
 
 @login_required
-@never_cache
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
     """Your account: password and two-factor authentication."""

@@ -43,6 +43,25 @@ COMMAND_LINE = "command line"
 STAKEHOLDERS, RESPONSES, CONSULTATION = "stakeholders", "responses", "consultation"
 
 
+def log_entry(target: Model, actor: User | None, additional_data: dict, *,
+              action: int | None = None, changes: dict | None = None) -> LogEntry:
+    """Write one entry about ``target`` by hand (an event, a summary: no field diff for
+    django-auditlog to see); ``action`` defaults to UPDATE. Every hand-written entry goes
+    through here, so all of them store the actor the way auditlog's middleware does."""
+    from auditlog.models import LogEntry
+
+    return LogEntry.objects.log_create(
+        target,
+        force_log=True,  # the entry is the record: there may be no field change
+        action=LogEntry.Action.UPDATE if action is None else action,
+        changes=changes,
+        actor=actor,
+        # What auditlog's middleware stores for entries it makes; there is no request here.
+        actor_email=getattr(actor, "email", None) or None,
+        additional_data=additional_data,
+    )
+
+
 # Events that are not a change to a model, recorded by ``record``: additional_data["event"]
 # holds {"kind": one of these, **details}. audit_trail.py turns each into a sentence.
 INVITATIONS, REMINDERS = "invitations", "reminders"  # details: phase, sent, bounced, queued
@@ -65,15 +84,9 @@ def record(consultation, actor: User | None, kind: str, *, via: str = "", **deta
     from auditlog.models import LogEntry
 
     action = LogEntry.Action.ACCESS if kind in {SIGN_IN, DOWNLOAD} else LogEntry.Action.UPDATE
-    return LogEntry.objects.log_create(
-        consultation,
-        force_log=True,  # no field changed: the event is the entry
-        action=action,
-        actor=actor,
-        actor_email=getattr(actor, "email", None) or None,
-        additional_data={**consultation.get_additional_data(),
-                         "event": {"kind": kind, "via": via, **details}},
-    )
+    return log_entry(consultation, actor, {**consultation.get_additional_data(),
+                                           "event": {"kind": kind, "via": via, **details}},
+                     action=action)
 
 
 def send_kind(message_kind: str) -> str:
@@ -163,15 +176,8 @@ def log_import(target: Model, kind: str, file: ImportedFile | None, counts: dict
         "file": asdict(file) if file else None,
         "counts": dict(counts),
     }
-    return LogEntry.objects.log_create(
-        target,
-        force_log=True,  # there is no field diff to record: the counts say what changed
-        action=LogEntry.Action.CREATE if created else LogEntry.Action.UPDATE,
-        actor=by.actor,
-        # What auditlog's middleware stores for entries it makes; there is no request here.
-        actor_email=getattr(by.actor, "email", None) or None,
-        additional_data={**target.get_additional_data(), "import": details},
-    )
+    return log_entry(target, by.actor, {**target.get_additional_data(), "import": details},
+                     action=LogEntry.Action.CREATE if created else LogEntry.Action.UPDATE)
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,6 @@ def forget(traces: Traces, *, actor=None) -> dict[str, int]:
     The audit trail gets one entry per consultation concerned, with counts only; django-
     auditlog's own entries for the deleted rows are suppressed (they would copy the name and
     address straight back)."""
-    scrub.secure_delete_on()
     found = scrub.pattern([traces.email, *traces.names])
     with transaction.atomic(), disable_auditlog():
         touched = _consultations_touched(traces)

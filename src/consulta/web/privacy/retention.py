@@ -111,7 +111,6 @@ def _identities(consultation: Consultation, dry_run: bool) -> Purge:
         "audit entries scrubbed": len(audit),
     }
     if not dry_run and any(counts.values()):
-        scrub.secure_delete_on()
         with transaction.atomic(), disable_auditlog():
             if found is not None:
                 scrub.scrub_answers(answers, found)
@@ -139,7 +138,6 @@ def _old_drafts(closed_before: datetime, dry_run: bool) -> list[Purge]:
             "respondent records": Respondent.objects.filter(response__in=theirs).count(),
         }
         if not dry_run:
-            scrub.secure_delete_on()
             with transaction.atomic(), disable_auditlog():
                 Response.objects.filter(pk__in=list(theirs.values_list("pk", flat=True))).delete()
                 scrub.log_summary(consultation, AUDIT_KEY, {"kind": DRAFTS, "counts": counts})

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import DatabaseError, connection
 
+from consulta.web.consultations import audit
+from consulta.web.privacy_storage import checkpoint_wal
 from consulta.web.responses.models import Answer
 
 logger = logging.getLogger(__name__)
@@ -129,38 +131,24 @@ def scrub_answers(answers, found: re.Pattern) -> int:
 
 def log_summary(consultation, key: str, details: dict, actor=None):
     """One audit entry on the consultation saying what was removed, by counts, never whom."""
-    from auditlog.models import LogEntry
-
-    return LogEntry.objects.log_create(
-        consultation,
-        force_log=True,
-        action=LogEntry.Action.UPDATE,
-        actor=actor,
-        actor_email=getattr(actor, "email", None) or None,
-        additional_data={**consultation.get_additional_data(), key: details},
-    )
-
-
-def secure_delete_on() -> None:
-    """Zero freed pages from now on, on this connection (SQLite; nothing elsewhere)."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA secure_delete=ON")
+    return audit.log_entry(consultation, actor, {**consultation.get_additional_data(),
+                                                 key: details})
 
 
 def wipe_free_space() -> bool:
-    """After deleting personal data: leave no copy in the SQLite file or its WAL. Returns
-    False when a checkpoint could not finish (a reader held the log) or it cannot run now."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        return connection.vendor != "sqlite"
+    """After deleting personal data: leave no copy in the SQLite file or its WAL (settings turn
+    ``secure_delete`` on for every connection). Returns False when a checkpoint could not finish
+    (a reader held the log) or it cannot run now."""
+    if connection.vendor != "sqlite":
+        return True
+    if connection.in_atomic_block:
+        return False  # VACUUM cannot run inside a transaction
+    checkpoint_wal()
     try:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA secure_delete=ON")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             cursor.execute("VACUUM")  # rewrites the file: no free page keeps old rows
-            busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
     except DatabaseError:  # the deletion is committed; only the tidying waits for next time
         logger.warning("Could not rewrite the database after deleting personal data",
                        exc_info=True)
         return False
-    return not busy
+    return checkpoint_wal()

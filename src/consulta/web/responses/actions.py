@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import QuerySet
 
+from consulta.web.consultations import audit
 from consulta.web.privacy_storage import scrub_after_commit
 from consulta.web.responses.models import Response
 from consulta.web.stakeholders.models import Organisation
@@ -28,18 +29,10 @@ def log_response_event(response: Response, event: str, actor: User, *, action: i
                        changes: dict | None = None, **details: str) -> LogEntry:
     """One audit entry about ``response``: the event, its details (a reason, an organisation's
     name) and, for the consultation's trail, the consultation's id."""
-    return LogEntry.objects.log_create(
-        response,
-        force_log=True,
-        action=action,
-        changes=changes,
-        actor=actor,
-        actor_email=actor.email or None,
-        additional_data={
-            "consultation_id": response.phase.consultation_id,
-            "response": {"event": event, "reference": response.reference, **details},
-        },
-    )
+    return audit.log_entry(response, actor, {
+        "consultation_id": response.phase.consultation_id,
+        "response": {"event": event, "reference": response.reference, **details},
+    }, action=action, changes=changes)
 
 
 def response_history(response: Response) -> QuerySet[LogEntry]:

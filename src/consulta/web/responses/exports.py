@@ -2,21 +2,17 @@
 
 What the list shows is what is exported (same search and filters). Anonymous phases get the
 day a response came in, never its time, and no name or email (none is stored); confidential
-phases keep who answered out of the file too, as their respondents were promised. Cells that a
-spreadsheet would run as a formula stay text: CSV cells through ``outputs.safe_cell`` (a
-leading apostrophe), Excel cells typed as strings.
+phases keep who answered out of the file too, as their respondents were promised. The file
+itself (formula-safe CSV or workbook) is written by ``web.spreadsheets``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from consulta.analysis.outputs import safe_cell
 from consulta.web.consultations.models import Consultation, Phase, Question
 from consulta.web.responses.listing import organisation_given, sector_given, shows_identity
 from consulta.web.responses.models import Answer, Response
@@ -24,10 +20,6 @@ from consulta.web.responses.models import Answer, Response
 COLUMNS = ("reference", "phase", "status", "channel", "submitted", "consent", "role",
            "organisation", "sector", "on_behalf")
 IDENTITY_COLUMNS = ("respondent", "email")
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def question_column(number: int, question: Question) -> str:
@@ -35,10 +27,11 @@ def question_column(number: int, question: Question) -> str:
 
 
 class ResponseTable:
-    """The header and rows of an export of ``responses`` (a ``listed_responses`` queryset)."""
+    """The header and rows of an export of ``responses`` (a ``listed_responses`` queryset);
+    ``phases``: the consultation's, in order."""
 
-    def __init__(self, consultation: Consultation, responses: QuerySet[Response]) -> None:
-        phases = list(consultation.phases.all())
+    def __init__(self, consultation: Consultation, phases: list[Phase],
+                 responses: QuerySet[Response]) -> None:
         self.numbers = {phase.pk: number for number, phase in enumerate(phases, start=1)}
         self.questions = list(
             Question.objects.filter(phase__consultation=consultation)
@@ -90,39 +83,3 @@ def submitted(response: Response) -> str:
     if response.phase.anonymity == Phase.Anonymity.ANONYMOUS:
         return when.date().isoformat()
     return when.strftime("%Y-%m-%d %H:%M")
-
-
-def as_csv(table: ResponseTable) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.header)
-    writer.writerows([safe_cell(value) for value in row] for row in table.rows())
-    # A byte-order mark: Excel then reads accents and £ signs correctly.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def as_xlsx(table: ResponseTable) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Responses")
-
-    def text_cells(values: Iterable[str]) -> list:
-        cells = []
-        for value in values:
-            cell = None  # an empty cell is left out, as Excel writes it
-            if value:
-                # Control characters (a pasted escape code) cannot be stored in the XML.
-                cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            cells.append(cell)
-        return cells
-
-    sheet.append(text_cells(table.header))
-    for row in table.rows():
-        sheet.append(text_cells(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -20,7 +20,7 @@ from consulta.web.consultations import audit
 from consulta.web.consultations.access import load_consultation_for_edit, load_membership
 from consulta.web.consultations.models import Consultation, Phase
 from consulta.web.import_views import ImportPage, import_views
-from consulta.web.responses.exports import FORMATS, ResponseTable, as_csv, as_xlsx
+from consulta.web.responses.exports import ResponseTable
 from consulta.web.responses.forms import ResponseFilterForm, ResponseImportForm
 from consulta.web.responses.importer import import_responses, optional_columns
 from consulta.web.responses.listing import (
@@ -31,6 +31,7 @@ from consulta.web.responses.listing import (
     shows_identity,
 )
 from consulta.web.responses.models import Response
+from consulta.web.spreadsheets import CONTENT_TYPES, attachment, table_file
 
 PAGE_SIZE = 50
 
@@ -68,7 +69,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         "any_anonymous": any(phase.is_anonymous for phase in listing.phases),
         "form": listing.form, "page": page, "caption": _caption(page),
         "rows": [_row(response, numbers) for response in page],
-        "exports": list(FORMATS),
+        "exports": list(CONTENT_TYPES),
     })
 
 
@@ -92,18 +93,17 @@ def _row(response: Response, numbers: dict[int, int]) -> dict:
 @require_GET
 def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """The list as it is filtered, as a CSV file or an Excel workbook (any member)."""
-    if fmt not in FORMATS:
+    if fmt not in CONTENT_TYPES:
         raise Http404("No such format")
     consultation = load_membership(request, slug).consultation
-    table = ResponseTable(consultation, ResponseList.of(request, consultation).responses)
-    data = as_csv(table) if fmt == "csv" else as_xlsx(table)
+    listing = ResponseList.of(request, consultation)
+    table = ResponseTable(consultation, listing.phases, listing.responses)
+    data = table_file(fmt, "Responses", table.header, table.rows())
     filename = f"{slug}-responses.{fmt}"
     # Who took a copy of the responses (names and emails too, in identified phases), not what.
     audit.record(consultation, request.user, audit.DOWNLOAD, file=filename,
                  responses=table.count)
-    response = HttpResponse(data, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(data, fmt, filename)
 
 
 def _phase(consultation: Consultation, number: int) -> Phase:

@@ -2,26 +2,18 @@
 
 Importing the file into another consultation (with as many phases) rebuilds the same network:
 one row per person, and a row for an organisation alone when it has no people or is in a
-phase's audience itself. Text that a spreadsheet would run as a formula (= + - @ ...) cannot
-run: in the workbook every cell is stored as text (and marked so, Excel's leading-apostrophe
-style), so it imports back unchanged; in the CSV it gets a leading apostrophe, as every CSV
-Consulta writes (``analysis.outputs.safe_cell``), which an import then keeps.
+phase's audience itself. ``web.spreadsheets`` writes the file, so text that a spreadsheet would
+run as a formula (= + - @ ...) cannot run.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
-from consulta.analysis.outputs import FORMULA_STARTS, write_table
 from consulta.web.consultations.models import Consultation
+from consulta.web.spreadsheets import csv_bytes, xlsx_bytes
 from consulta.web.stakeholders.importer import COLUMNS
 from consulta.web.stakeholders.models import AudienceMember
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def network_rows(consultation: Consultation) -> Iterator[dict]:
@@ -59,33 +51,16 @@ def _phases(numbers: list[int] | None) -> str:
     return ";".join(str(n) for n in sorted(numbers or []))
 
 
+def _table(consultation: Consultation) -> Iterator[list[str]]:
+    return ([row.get(column, "") for column in COLUMNS] for row in network_rows(consultation))
+
+
 def network_csv(consultation: Consultation) -> bytes:
-    out = io.StringIO()
-    write_table(out, COLUMNS, network_rows(consultation))
-    # A byte-order mark, so that Excel reads accents as UTF-8 (as every CSV Consulta writes).
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(COLUMNS, _table(consultation))
 
 
 def network_xlsx(consultation: Consultation) -> bytes:
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("Stakeholders")
-    sheet.append(COLUMNS)
-    for row in network_rows(consultation):
-        cells = []
-        for column in COLUMNS:
-            value = row.get(column, "")
-            cell = WriteOnlyCell(sheet, value=value)
-            if value.startswith(FORMULA_STARTS):  # stays text, even when edited in Excel
-                cell.data_type = "s"  # openpyxl took "=..." for a formula
-                cell.quotePrefix = True
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes("Stakeholders", COLUMNS, _table(consultation))
 
 
 def export_filename(consultation: Consultation, kind: str) -> str:

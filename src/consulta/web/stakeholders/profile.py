@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from consulta.web.consultations.models import Phase
 from consulta.web.outreach.models import Invitation
@@ -19,8 +19,6 @@ from consulta.web.responses.models import Response
 from consulta.web.stakeholders.models import Organisation
 
 SMALL_GROUP = 10
-# The response page's URL name, added with the response pages; without it no link is shown.
-RESPONSE_URL_NAMES = ("responses:detail", "responses:response")
 
 
 @dataclass
@@ -79,18 +77,10 @@ def responses_by_phase(organisation: Organisation, slug: str,
             anonymous[phase] += 1
             continue
         group = groups.setdefault(phase.pk, PhaseResponses(numbers[phase.pk], phase))
-        response.url = response_url(slug, response.reference)
+        response.url = reverse("responses:detail", args=[slug, response.reference])
         group.responses.append(response)
     for phase, number in anonymous.items():
         if number >= SMALL_GROUP:  # below it, not even that there are some
             groups[phase.pk] = PhaseResponses(numbers[phase.pk], phase, count=number)
     return sorted(groups.values(), key=lambda group: group.number)
 
-
-def response_url(slug: str, reference: str) -> str:
-    for name in RESPONSE_URL_NAMES:
-        try:
-            return reverse(name, args=[slug, reference])
-        except NoReverseMatch:
-            continue
-    return ""

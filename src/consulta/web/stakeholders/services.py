@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from auditlog.context import disable_auditlog
 from django.db import transaction
 
+from consulta.web.consultations import audit
 from consulta.web.consultations.models import Consultation, Phase
 from consulta.web.outreach.models import Invitation
 from consulta.web.responses.models import Respondent, Response
@@ -225,11 +226,5 @@ def _invitation_rank(invitation: Invitation) -> tuple:
 def log_merge(consultation: Consultation, sentence: str, counts: dict, actor=None):
     """One audit entry for a merge in the consultation's trail (its "merge" key is read by
     audit_trail.py): what was merged into what, by name, and how many rows moved."""
-    from auditlog.models import LogEntry
-
-    return LogEntry.objects.log_create(
-        consultation, force_log=True, action=LogEntry.Action.UPDATE, actor=actor,
-        actor_email=getattr(actor, "email", None) or None,
-        additional_data={**consultation.get_additional_data(),
-                         "merge": {"summary": sentence, "counts": counts}},
-    )
+    return audit.log_entry(consultation, actor, {**consultation.get_additional_data(),
+                                                 "merge": {"summary": sentence, "counts": counts}})

@@ -17,12 +17,8 @@ from django.views.decorators.http import require_GET
 from consulta.web.consultations import audit
 from consulta.web.consultations.access import load_consultation_for_edit, load_membership
 from consulta.web.import_views import ImportPage, import_views
-from consulta.web.stakeholders.export import (
-    CONTENT_TYPES,
-    export_filename,
-    network_csv,
-    network_xlsx,
-)
+from consulta.web.spreadsheets import CONTENT_TYPES, attachment
+from consulta.web.stakeholders.export import export_filename, network_csv, network_xlsx
 from consulta.web.stakeholders.forms import ImportForm, NetworkFilterForm
 from consulta.web.stakeholders.importer import import_stakeholders
 from consulta.web.stakeholders.models import Sector
@@ -86,9 +82,7 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     filename = export_filename(consultation, kind)
     # Everyone's name and address left the system: the trail says who took them, and when.
     audit.record(consultation, request.user, audit.DOWNLOAD, file=filename)
-    response = HttpResponse(data, content_type=CONTENT_TYPES[kind])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(data, kind, filename)
 
 
 def _import_page(request: HttpRequest, slug: str) -> ImportPage:
