@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +36,20 @@ def test_it_offers_every_public_name_it_lists():
             "write_outputs", "OTHER", "SENTIMENTS", "FRAMINGS", "STANCES"} <= set(analysis.__all__)
     with pytest.raises(AttributeError):
         analysis.not_a_public_name  # noqa: B018
+
+
+def test_it_takes_and_gives_typed_objects_across_the_boundary():
+    # results out, an earlier analysis in: dataclasses, the input frozen (never changed by a run)
+    for name in ("Analysis", "QuestionResult", "ThemeResult", "AnswerResult"):
+        assert dataclasses.is_dataclass(getattr(analysis, name))
+        assert getattr(analysis, name).__module__ == "consulta.analysis.results"
+    previous = ("PreviousAnalysis", "PreviousQuestion", "PreviousTheme", "PreviousAnswer",
+                "PreviousSegment")
+    assert {*previous, "read_previous"} <= set(analysis.__all__)
+    for name in previous:
+        assert getattr(analysis, name).__dataclass_params__.frozen
+    assert inspect.signature(analysis.analyse).parameters["previous"].annotation \
+        == "PreviousAnalysis | None"
 
 
 def test_it_declares_each_label_vocabulary_once():

@@ -82,3 +82,25 @@ def test_the_export_leaves_analysis_out(consultation):
     before = exported()
     analyse_unless_done(consultation, embedder="tfidf")
     assert exported() == before
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "--previous: There is no analysis.json in"),
+    ("{not json", "analysis.json could not be read"),
+    ('{"questions": [{"themes": []}]}',
+     ("analysis.json: Not an analysis.json written by consulta analyse: questions[0] has no "
+      "valid 'question'.")),
+])
+def test_a_malformed_previous_analysis_gets_a_clear_error(tmp_path, capsys, content, message):
+    answers = tmp_path / "answers.csv"
+    answers.write_text("answer\nMore officers on patrol.\nFaster replies to 101 calls.\n",
+                       encoding="utf-8")
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    if content is not None:
+        (earlier / "analysis.json").write_text(content, encoding="utf-8")
+    assert main(["analyse", str(answers), "--text-column", "answer", "--embedder", "tfidf",
+                 "--out", str(tmp_path / "out"), "--previous", str(earlier), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()  # nothing analysed on a bad --previous

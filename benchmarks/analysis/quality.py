@@ -66,7 +66,7 @@ STABILITY_TARGETS = {"ari": 0.9, "unchanged": 0.95}
 # --- Consulta ----------------------------------------------------------------------------------
 
 
-def consulta(questions: list[Question], seed: int = 0, previous: dict | None = None,
+def consulta(questions: list[Question], seed: int = 0, previous=None,
              cache_dir: str | None = None, keep: dict[str, list[int]] | None = None):
     """One default run over all the questions given; ``keep``: only these answers per question.
 
@@ -173,7 +173,10 @@ def stability(questions: list[Question], first: dict, cache_dir: str | None) -> 
     second, _, seconds_seed = consulta(questions, seed=1, cache_dir=cache_dir)
     keep = ninety_percent(questions)
     earlier, analysis, seconds_90 = consulta(questions, cache_dir=cache_dir, keep=keep)
-    previous = json.loads(json.dumps(analysis.to_dict(), default=str))  # as analysis.json
+    from consulta.analysis.previous import PreviousAnalysis
+
+    # as a rerun reads it from analysis.json
+    previous = PreviousAnalysis.from_json(json.loads(json.dumps(analysis.to_dict(), default=str)))
     later, _, seconds_all = consulta(questions, previous=previous, cache_dir=cache_dir)
     per_question = {}
     for q in questions:

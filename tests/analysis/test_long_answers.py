@@ -8,10 +8,11 @@ import pytest
 from consulta.analysis.coding import AnswerCoding
 from consulta.analysis.constants import OTHER
 from consulta.analysis.junk import NO_CONTENT, is_no_content
-from consulta.analysis.pipeline import AnalysisConfig, ThemeResult, analyse
+from consulta.analysis.pipeline import AnalysisConfig, analyse
 from consulta.analysis.quotes import quote_context
 from consulta.analysis.records import Answer
 from consulta.analysis.respondents import count_respondents, main_themes
+from consulta.analysis.results import ThemeResult
 from consulta.analysis.segment import drop_filler, is_filler, segment_answers
 from consulta.analysis.themes import ThemeModel, theme_range
 

@@ -10,6 +10,7 @@ from analysis_data import survey_rows, topic_answers
 from consulta.analysis.junk import NO_CONTENT
 from consulta.analysis.outputs import safe_cell, write_outputs
 from consulta.analysis.pipeline import AnalysisConfig, analyse
+from consulta.analysis.previous import read_previous
 from consulta.analysis.records import Answer, Columns, answers_from_rows
 
 FORM_LETTER = ("I object to the closure of the front counter at the police station because "
@@ -127,8 +128,8 @@ def test_answers_carry_their_sub_theme_first_and_its_broad_theme_too(result):
 def test_a_previous_analysis_keeps_theme_ids_and_assignments(tmp_path):
     answers = consultation(24)
     first = analyse(answers[:-12], AnalysisConfig(embedder="tfidf"))
-    previous = json.loads(json.dumps(first.to_dict()))
-    second = analyse(answers, AnalysisConfig(embedder="tfidf"), previous=previous)
+    write_outputs(first, tmp_path)  # the rerun reads it back from analysis.json
+    second = analyse(answers, AnalysisConfig(embedder="tfidf"), previous=read_previous(tmp_path))
     before = {r.id: r.theme for r in first.answers}
     kept = [second_row.theme == before[second_row.id]
             for second_row in second.answers if second_row.id in before]

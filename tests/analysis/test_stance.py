@@ -12,6 +12,7 @@ import pytest
 from consulta.analysis import pipeline
 from consulta.analysis.constants import AGAINST, FOR, NEITHER, STANCES
 from consulta.analysis.outputs import write_outputs
+from consulta.analysis.previous import PreviousAnalysis
 from consulta.analysis.records import Answer
 from consulta.analysis.stance import (
     QuestionStance,
@@ -226,6 +227,7 @@ def test_with_previous_themes_keep_their_ids_and_take_their_points_side(monkeypa
                         functools.partial(StanceClassifier, weights=polarity_weights()))
     config = pipeline.AnalysisConfig(embedder="tfidf")
     first = pipeline.analyse(sided_answers(), config)
-    again = pipeline.analyse(sided_answers(), config, previous=first.to_dict())
+    again = pipeline.analyse(sided_answers(), config,
+                             previous=PreviousAnalysis.from_json(first.to_dict()))
     ids = {t.theme: t.stance for t in first.questions[0].themes}
     assert {t.theme: t.stance for t in again.questions[0].themes} == ids

@@ -29,14 +29,16 @@ from consulta.analysis.constants import (
 )
 
 if TYPE_CHECKING:
+    from consulta.analysis.groups import GroupStat, who_said_what, wilson_interval
     from consulta.analysis.outputs import write_outputs, write_table
-    from consulta.analysis.pipeline import (
-        Analysis,
-        AnalysisConfig,
-        AnswerResult,
-        QuestionResult,
-        ThemeResult,
-        analyse,
+    from consulta.analysis.pipeline import AnalysisConfig, analyse
+    from consulta.analysis.previous import (
+        PreviousAnalysis,
+        PreviousAnswer,
+        PreviousQuestion,
+        PreviousSegment,
+        PreviousTheme,
+        read_previous,
     )
     from consulta.analysis.records import (
         Answer,
@@ -48,22 +50,28 @@ if TYPE_CHECKING:
         read_rows,
     )
     from consulta.analysis.report import render_report
+    from consulta.analysis.results import Analysis, AnswerResult, QuestionResult, ThemeResult
 
 _LAZY = {
-    "analyse": "pipeline", "AnalysisConfig": "pipeline", "Analysis": "pipeline",
-    "QuestionResult": "pipeline", "ThemeResult": "pipeline", "AnswerResult": "pipeline",
+    "analyse": "pipeline", "AnalysisConfig": "pipeline", "Analysis": "results",
+    "QuestionResult": "results", "ThemeResult": "results", "AnswerResult": "results",
+    "PreviousAnalysis": "previous", "PreviousAnswer": "previous", "PreviousQuestion": "previous",
+    "PreviousSegment": "previous", "PreviousTheme": "previous", "read_previous": "previous",
     "Answer": "records", "Columns": "records", "RecordsError": "records",
     "read_answers": "records", "read_rows": "records", "answers_from_rows": "records",
     "answers_from_objects": "records",
+    "GroupStat": "groups", "who_said_what": "groups", "wilson_interval": "groups",
     "write_outputs": "outputs", "write_table": "outputs", "render_report": "report",
 }
 
 __all__ = [  # constants, then types, then functions (the order ruff's RUF022 keeps)
     "AGAINST", "CHALLENGE", "FOR", "FRAMINGS", "MIXED", "NEGATIVE", "NEITHER", "OPPORTUNITY",
     "OTHER", "POSITIVE", "SENTIMENTS", "STANCES", "WORKING_WELL", "Analysis", "AnalysisConfig",
-    "Answer", "AnswerResult", "Columns", "QuestionResult", "RecordsError", "ThemeResult",
-    "analyse", "answers_from_objects", "answers_from_rows", "read_answers", "read_rows",
-    "render_report", "write_outputs", "write_table",
+    "Answer", "AnswerResult", "Columns", "GroupStat", "PreviousAnalysis", "PreviousAnswer",
+    "PreviousQuestion", "PreviousSegment", "PreviousTheme", "QuestionResult", "RecordsError",
+    "ThemeResult", "analyse", "answers_from_objects", "answers_from_rows", "read_answers",
+    "read_previous", "read_rows", "render_report", "who_said_what", "wilson_interval",
+    "write_outputs", "write_table",
 ]
 
 

@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 from scipy.stats import chi2_contingency, false_discovery_control, fisher_exact, norm
 
+from consulta.analysis.constants import OTHER
+
 _Z95 = float(norm.ppf(0.975))
 
 
@@ -99,6 +101,19 @@ def group_rows(stats: Iterable[GroupStat]) -> list[dict]:
 
 
 GROUP_COLUMNS = tuple(GroupStat.__dataclass_fields__)
+
+
+def answer_group_rows(answers, campaigns=None, *, min_group_size: int = 10) -> list[dict]:
+    """groups.csv rows for one question's answer results (pipeline.AnswerResult): the themes
+    each non-empty answer carries ("other" aside) by its groups; with ``campaigns``, each
+    campaign counts once."""
+    from consulta.analysis.campaigns import campaign_weights
+
+    said = [row for row in answers if not row.empty]
+    assignments = {row.id: {t for t in row.themes if t != OTHER} for row in said}
+    weights = campaign_weights(campaigns, assignments) if campaigns is not None else None
+    return group_rows(who_said_what(assignments, {row.id: row.groups for row in said},
+                                    weights=weights, min_group_size=min_group_size))
 
 
 def _members(has, groups, column: str) -> dict[str, list[Hashable]]:

@@ -31,8 +31,10 @@ from consulta.analysis.keypoints import (
     shorten_at_clause,
     starts_mid_sentence,
 )
+from consulta.analysis.results import ThemeResult
 from consulta.analysis.segment import _stop_words
 from consulta.analysis.summaries import summarise
+from consulta.analysis.themes import theme_order
 
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][\w'’-]*[^\W_]\b|\b[^\W\d_]\b"
 #: Words of conversation rather than of topic: a phrase may hold them inside ("the way we
@@ -161,6 +163,28 @@ class ThemeLabeller:
 _TOKEN = re.compile(TOKEN_PATTERN)
 #: Phrases never run across these: "…to hide abuse. Schools…" has no phrase "abuse schools".
 _PHRASE_BREAK = re.compile(r"[.!?;:,()\[\]{}\"“”\n]+")
+
+
+def label_themes(question: str, model, texts: Sequence[str], owners: Sequence[str],
+                 embeddings: np.ndarray, *, wording: str, embed=None) -> list[ThemeResult]:
+    """A result per theme of a fitted ``themes.ThemeModel``: the themes points are coded to
+    labelled first, then the broad themes grouping them, whose labels avoid those already
+    taken. ``owners``: each point's answer id."""
+    found = dict(zip(model.theme_ids_, ThemeLabeller(question=wording, embed=embed).fit(
+        texts, model.labels_, embeddings, model.centroids_, owners=owners).labels_))
+    if model.group_ids_:
+        taken = [label.label for label in found.values()]
+        found.update(zip(model.group_ids_, ThemeLabeller(
+            question=wording, embed=embed, avoid=taken).fit(
+            texts, model.group_labels_, embeddings, model.group_centroids_, owners=owners,
+            parts=model.labels_).labels_))
+    return [ThemeResult(
+        question=question, theme=theme, parent=model.parents_.get(theme) or "",
+        label=label.label, description=label.description, size=0, share=0.0,
+        quote_ids=[owners[q] for q in label.quotes], key_phrases=label.key_phrases,
+        quotes=[texts[q] for q in label.quotes], summary=label.summary,
+        keywords=label.keywords,
+    ) for theme, label in sorted(found.items(), key=lambda item: theme_order(item[0]))]
 
 
 def _ngrams(text: str) -> list[str]:

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from consulta.analysis.pipeline import Analysis
 from consulta.analysis.report import render_report
+from consulta.analysis.results import Analysis
 
 ANSWER_COLUMNS = ("id", "question", "theme", "themes", "confidence", "sentiment", "framing",
                   "campaign", "stance")

@@ -7,7 +7,6 @@ and compute who said what. Every stage is timed; ``progress=True`` shows a bar (
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import time
 from collections.abc import Mapping, Sequence
@@ -23,11 +22,21 @@ from consulta.analysis.embedders import EMBEDDERS, get_embedder
 from consulta.analysis.framing import FramingClassifier
 from consulta.analysis.junk import NO_CONTENT, is_no_content
 from consulta.analysis.keypoints import key_point_embedder
-from consulta.analysis.labels import ThemeLabeller
+from consulta.analysis.labels import ThemeLabeller, label_themes
+from consulta.analysis.previous import PreviousAnalysis, point_key
 from consulta.analysis.quotes import choose_quotes
 from consulta.analysis.records import Answer, by_question, check_answers
-from consulta.analysis.respondents import count_respondents
-from consulta.analysis.segment import Segment, drop_filler, segment_answers
+from consulta.analysis.respondents import count_respondents, words_by_theme
+from consulta.analysis.results import (
+    Analysis,
+    AnswerResult,
+    QuestionResult,
+    ThemeResult,
+    answer_result,
+    count_sizes,
+    other_theme,
+)
+from consulta.analysis.segment import drop_filler, segment_answers
 from consulta.analysis.sentiment import Evidence, SentimentScorer
 from consulta.analysis.stance import (
     StanceClassifier,
@@ -38,11 +47,9 @@ from consulta.analysis.stance import (
     theme_sides,
 )
 from consulta.analysis.themes import (
-    PreviousThemes,
     ThemeModel,
     _unit,
     default_min_theme_size,
-    theme_order,
 )
 
 # A campaign weighs as one respondent in what the themes are when it is a letter: long enough
@@ -80,73 +87,6 @@ class AnalysisConfig:
     question_wording: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class ThemeResult:
-    question: str
-    theme: str
-    parent: str
-    label: str
-    description: str
-    size: int  # answers the theme applies to
-    share: float  # of the question's non-empty answers
-    quote_ids: list[str]
-    key_phrases: list[str] = field(default_factory=list)
-    quotes: list[str] = field(default_factory=list)
-    primary: int = 0  # answers whose primary theme it is
-    summary: str = ""  # its most central distinct points, in respondents' words
-    keywords: str = ""  # its key phrases, the label before key points
-    respondents: int = 0  # respondents for whom it is a main point, each campaign once
-    campaign_share: float = 0.0  # share of its answers that come from campaigns
-    quote_spans: list[list[int]] = field(default_factory=list)  # matched sentence in each quote
-    stance: str = ""  # for / against / neither the question's proposal (stance.py)
-
-
-@dataclass
-class AnswerResult:
-    id: str
-    question: str
-    theme: str  # primary theme id, "other", or "" for an empty answer
-    themes: list[str]
-    confidence: float | None
-    confidences: dict[str, float]
-    sentiment: str
-    framing: str
-    campaign: str
-    empty: bool
-    text_sha256: str
-    segments: list[dict] = field(default_factory=list)
-    groups: dict[str, str] = field(default_factory=dict)
-    stance: str = ""  # for / against / neither; "" for an empty answer (stance.py)
-
-
-@dataclass
-class QuestionResult:
-    question: str
-    answers: int
-    empty: int
-    other: int
-    themes: list[ThemeResult]
-    selection: dict[int, float] = field(default_factory=dict)
-    other_reasons: dict[str, str] = field(default_factory=dict)  # answer id -> reason
-    coding: dict | None = None  # kappa and notes when coded examples were given
-    no_content: int = 0  # answers with nothing a theme could hold ("sdf", "same as above")
-
-
-@dataclass
-class Analysis:
-    config: dict
-    versions: dict
-    embedder: dict
-    timings: dict[str, float]
-    questions: list[QuestionResult]
-    answers: list[AnswerResult]
-    groups: list[dict]
-    campaigns: list[dict]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
 # --- running ---------------------------------------------------------------------------------
 
 
@@ -154,16 +94,19 @@ def analyse(
     answers: Sequence[Answer],
     config: AnalysisConfig | None = None,
     *,
-    previous: Mapping | None = None,
+    previous: PreviousAnalysis | None = None,
     codes: Mapping[tuple[str | None, str], str] | None = None,
     progress: bool = False,
 ) -> Analysis:
-    """The whole analysis. ``previous``: an earlier analysis.json (dict) to keep theme ids;
+    """The whole analysis. ``previous``: an earlier analysis, whose theme ids are kept;
     ``codes``: (question or None, answer id) -> the analyst's theme."""
     from threadpoolctl import threadpool_limits
 
     config = config or AnalysisConfig()
     check_answers(answers)
+    if previous is not None and not isinstance(previous, PreviousAnalysis):
+        raise TypeError("previous: a PreviousAnalysis (PreviousAnalysis.from_json reads the "
+                        "dict of an analysis.json)")
     # One BLAS thread: with spare cores busy (a web server, other jobs) OpenBLAS's spinning
     # threads made small linear algebra ~100x slower (the demo's coding stage: 22 s vs 0.2 s);
     # on 2 cores more BLAS threads gain little. onnxruntime's own threads are not affected.
@@ -174,7 +117,7 @@ def analyse(
 def _analyse(answers, config, previous, codes, progress) -> Analysis:
     from tqdm import tqdm
 
-    run = _Run(config, previous or {}, codes or {})
+    run = _Run(config, previous, codes or {})
     questions = by_question(answers)
     bar = tqdm(total=len(questions) * len(STAGES), disable=not progress, unit="step",
                desc="analysing")
@@ -198,11 +141,13 @@ def _analyse(answers, config, previous, codes, progress) -> Analysis:
 class _Run:
     """State shared by the questions of one run: configuration, models, timings."""
 
-    def __init__(self, config: AnalysisConfig, previous: Mapping, codes: Mapping):
+    def __init__(self, config: AnalysisConfig, previous: PreviousAnalysis | None,
+                 codes: Mapping):
         self.config = config
-        self.previous = _previous_by_question(previous)
+        self.previous = previous.by_question() if previous else {}
         self.codes = codes
-        self.embedder = get_embedder(config.embedder, **_embedder_options(config))
+        self.embedder = get_embedder(config.embedder, **(
+            {"cache_dir": config.cache_dir} if config.cache_dir else {}))
         self.sentiment = SentimentScorer().fit()
         self.framing = FramingClassifier(scorer=self.sentiment).fit()
         self.stance = StanceClassifier().fit()
@@ -250,7 +195,7 @@ class _Run:
         for i in no_content:
             codings[i] = AnswerCoding(primary=None)
         with_content = len(full) - len(no_content)
-        _count_sizes(themes, codings, with_content)
+        count_sizes(themes, codings, with_content)
         self._lap("coding", bar)
         # Each point is scored once: its evidence frames it, and an answer's sentiment is the
         # sum of its points' evidence (sentiment.Evidence).
@@ -274,7 +219,7 @@ class _Run:
             theme = point_themes[p] if point_themes else codings[owner[p]].primary
             by_answer.setdefault(owner[p], []).append((point, theme, framings[p]))
         rows = [
-            _answer_row(answer, codings[i], sentiments.get(i, ""), campaign.get(answer.id, ""),
+            answer_result(answer, codings[i], sentiments.get(i, ""), campaign.get(answer.id, ""),
                         by_answer.get(i, []))
             for i, answer in enumerate(answers)
         ]
@@ -286,11 +231,11 @@ class _Run:
         n_other = sum(1 for row in rows if row.theme == OTHER)
         summary = QuestionResult(
             question=question, answers=len(answers), empty=len(answers) - len(full),
-            other=n_other, themes=themes + _other_theme(question, n_other, with_content),
+            other=n_other, themes=themes + other_theme(question, n_other, with_content),
             selection=getattr(model, "selection_", {}), other_reasons=reasons,
             coding=coding_note, no_content=len(no_content),
         )
-        count_respondents(summary.themes, codings, _words_by_theme(by_answer),
+        count_respondents(summary.themes, codings, words_by_theme(by_answer),
                           [a.id for a in answers], campaign)
         choose_quotes(summary.themes, answers, points, owner, X, model)
         return summary, rows
@@ -321,14 +266,9 @@ class _Run:
     def _themes(self, question, answers, points, owner, X) -> ThemeModel:
         c = self.config
         earlier = self.previous.get(question)
-        previous = None
-        if earlier:
-            previous = PreviousThemes(
-                theme_ids=earlier["theme_ids"],
-                point_themes=[earlier["points"].get(_point_key(answers[owner[i]], p))
-                              for i, p in enumerate(points)],
-                parents=earlier["parents"],
-            )
+        previous = earlier.themes_for(
+            point_key(answers[owner[i]].id, answers[owner[i]].text, p.start, p.end)
+            for i, p in enumerate(points)) if earlier else None
         model = ThemeModel(min_theme_size=c.min_theme_size, max_themes=c.max_themes,
                            seed=c.seed, merge_threshold=c.merge_threshold,
                            max_other_share=c.max_other_share, sub_themes=c.sub_themes,
@@ -355,26 +295,9 @@ class _Run:
         return np.array([answers[i].id in copies for i in owner], bool)
 
     def _labels(self, question, answers, points, owner, X, model) -> list[ThemeResult]:
-        """Labels of the themes points are coded to, then of the broad themes grouping them."""
-        texts = [p.text for p in points]
-        ids = [answers[i].id for i in owner]
-        wording = self._wording(question)
-        embed = key_point_embedder(self.embedder)
-        found = dict(zip(model.theme_ids_, ThemeLabeller(question=wording, embed=embed).fit(
-            texts, model.labels_, X, model.centroids_, owners=ids).labels_))
-        if model.group_ids_:
-            taken = [label.label for label in found.values()]
-            found.update(zip(model.group_ids_, ThemeLabeller(
-                question=wording, embed=embed, avoid=taken).fit(
-                texts, model.group_labels_, X, model.group_centroids_, owners=ids,
-                parts=model.labels_).labels_))
-        return [ThemeResult(
-            question=question, theme=theme, parent=model.parents_.get(theme) or "",
-            label=label.label, description=label.description, size=0, share=0.0,
-            quote_ids=[ids[q] for q in label.quotes], key_phrases=label.key_phrases,
-            quotes=[texts[q] for q in label.quotes], summary=label.summary,
-            keywords=label.keywords,
-        ) for theme, label in sorted(found.items(), key=lambda item: theme_order(item[0]))]
+        return label_themes(question, model, [p.text for p in points],
+                            [answers[i].id for i in owner], X, wording=self._wording(question),
+                            embed=key_point_embedder(self.embedder))
 
     def _code(self, answers, points, owner, X, model, point_themes) -> list[AnswerCoding]:
         probabilities = ThemeConfidence().fit(X, model.labels_,
@@ -449,25 +372,15 @@ class _Run:
         return found
 
     def _groups(self, question: str, rows: list[AnswerResult], campaigns: list) -> None:
-        if not self.config.group_columns:
-            return
-        said = [row for row in rows if not row.empty]
-        assignments = {row.id: {t for t in row.themes if t != OTHER} for row in said}
-        weights = None
-        if self.config.count_campaigns_once:
-            weights = campaign_finder.campaign_weights(campaigns, assignments)
-        stats = group_stats.who_said_what(assignments, {row.id: row.groups for row in said},
-                                          weights=weights,
-                                          min_group_size=self.config.min_group_size)
-        self.group_rows.extend({"question": question, **row}
-                               for row in group_stats.group_rows(stats))
+        c = self.config
+        if c.group_columns:
+            found = group_stats.answer_group_rows(
+                rows, campaigns if c.count_campaigns_once else None,
+                min_group_size=c.min_group_size)
+            self.group_rows.extend({"question": question, **row} for row in found)
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _embedder_options(config: AnalysisConfig) -> dict:
-    return {"cache_dir": config.cache_dir} if config.cache_dir else {}
 
 
 def _answer_vectors(n: int, owner: Sequence[int], X: np.ndarray) -> np.ndarray:
@@ -476,78 +389,6 @@ def _answer_vectors(n: int, owner: Sequence[int], X: np.ndarray) -> np.ndarray:
     np.add.at(vectors, np.asarray(owner, dtype=int), X)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-
-
-def _count_sizes(themes: list[ThemeResult], codings: list[AnswerCoding], n_full: int) -> None:
-    for theme in themes:
-        theme.size = sum(1 for c in codings if theme.theme in c.themes)
-        theme.primary = sum(1 for c in codings if c.primary == theme.theme)
-        theme.share = round(theme.size / n_full, 4) if n_full else 0.0
-
-
-def _words_by_theme(by_answer: Mapping[int, list]) -> dict[int, dict[str, int]]:
-    """Per answer index, theme -> words of its points on that theme."""
-    out: dict[int, dict[str, int]] = {}
-    for i, points in by_answer.items():
-        for point, theme, _ in points:
-            out.setdefault(i, {})[theme] = out.get(i, {}).get(theme, 0) + max(point.words, 1)
-    return out
-
-
-def _other_theme(question: str, n_other: int, n_full: int) -> list[ThemeResult]:
-    if not n_other:
-        return []
-    return [ThemeResult(
-        question=question, theme=OTHER, parent="", label="Other",
-        description="Answers unlike every theme, each with its reason in analysis.json.",
-        size=n_other, share=round(n_other / n_full, 4) if n_full else 0.0, quote_ids=[],
-        primary=n_other,
-    )]
-
-
-def _answer_row(answer: Answer, coding: AnswerCoding, sentiment, campaign, points):
-    by_words: dict[str, int] = {}
-    for point, _, framing in points:
-        by_words[framing] = by_words.get(framing, 0) + max(point.words, 1)
-    return AnswerResult(
-        id=answer.id, question=answer.question, theme=coding.primary or "",
-        themes=list(coding.themes), confidence=coding.confidence,
-        confidences=dict(coding.confidences), sentiment=sentiment,
-        framing=";".join(sorted(by_words, key=lambda f: (-by_words[f], f))),
-        campaign=campaign, empty=answer.empty, text_sha256=text_hash(answer.text),
-        segments=[{"start": p.start, "end": p.end, "theme": theme, "framing": framing}
-                  for p, theme, framing in points],
-        groups=dict(answer.groups),
-    )
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _point_key(answer: Answer, point: Segment) -> tuple:
-    return (answer.id, text_hash(answer.text), point.start, point.end)
-
-
-def _previous_by_question(previous: Mapping) -> dict[str, dict]:
-    """From an earlier analysis.json: per question, its theme ids and each point's theme."""
-    out: dict[str, dict] = {}
-    for question in previous.get("questions", []):
-        themes = [t for t in question.get("themes", []) if t["theme"] != OTHER]
-        broad = {t.get("parent") for t in themes if t.get("parent")}
-        out[question["question"]] = {  # points are coded to the themes no other theme groups
-            "theme_ids": [t["theme"] for t in themes if t["theme"] not in broad],
-            "parents": {t["theme"]: t.get("parent") or None for t in themes
-                        if t["theme"] not in broad},
-            "points": {}}
-    for answer in previous.get("answers", []):
-        entry = out.get(answer.get("question"))
-        if entry is None:
-            continue
-        for segment in answer.get("segments", []):
-            key = (answer["id"], answer.get("text_sha256"), segment["start"], segment["end"])
-            entry["points"][key] = segment.get("theme")
-    return out
 
 
 def _versions() -> dict:

@@ -8,8 +8,12 @@ text from the input is escaped.
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from consulta.analysis.tone import tone_table
+
+if TYPE_CHECKING:
+    from consulta.analysis.results import Analysis, QuestionResult, ThemeResult
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;line-height:1.5;
@@ -27,7 +31,7 @@ blockquote{margin:.5rem 0;padding:.25rem .75rem;background:#f3f2f1;border-left:3
 """
 
 
-def render_report(analysis) -> str:
+def render_report(analysis: Analysis) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -45,7 +49,7 @@ def render_report(analysis) -> str:
     return "\n".join(parts)
 
 
-def _summary(analysis) -> str:
+def _summary(analysis: Analysis) -> str:
     answers = len(analysis.answers)
     empty = sum(1 for a in analysis.answers if a.empty)
     return (f'<p class="meta">{answers} answers ({empty} empty) to {len(analysis.questions)} '
@@ -53,18 +57,18 @@ def _summary(analysis) -> str:
             f"embedder (seed {analysis.config.get('seed')}).</p>")
 
 
-def _contents(analysis) -> str:
+def _contents(analysis: Analysis) -> str:
     items = "".join(f'<li><a href="#q{n}">{escape(q.question)}</a></li>'
                     for n, q in enumerate(analysis.questions, start=1))
     return f'<nav aria-label="Questions"><h2>Questions</h2><ol>{items}</ol></nav>'
 
 
-def _question(number: int, question, analysis) -> str:
+def _question(number: int, question: QuestionResult, analysis: Analysis) -> str:
     said = question.answers - question.empty
     out = [f'<section aria-labelledby="q{number}"><h2 id="q{number}">{escape(question.question)}</h2>',
            (f'<p class="meta">{said} answers with content, {question.empty} empty; '
             f"{len([t for t in question.themes if not t.parent and t.theme != 'other'])} themes; "
-            f"{question.other} in “other”; {getattr(question, 'no_content', 0)} with no content "
+            f"{question.other} in “other”; {question.no_content} with no content "
             "(“sdf”, “same as above”: left out of the shares).</p>")]
     if question.coding:
         kappa = question.coding.get("kappa")
@@ -81,7 +85,7 @@ def _question(number: int, question, analysis) -> str:
     return "\n".join(out)
 
 
-def _theme_table(number: int, question) -> str:
+def _theme_table(number: int, question: QuestionResult) -> str:
     rows = []
     for theme in question.themes:
         width = max(1, round(theme.share * 100))
@@ -91,7 +95,7 @@ def _theme_table(number: int, question) -> str:
         indent = "— " if theme.parent else ""
         rows.append(
             f"<tr><td>{escape(theme.theme)}</td><th scope=\"row\">{indent}{name}</th>"
-            f'<td class="num">{_respondents(theme)}</td><td class="num">{theme.share:.0%}</td>'
+            f'<td class="num">{theme.respondents}</td><td class="num">{theme.share:.0%}</td>'
             f'<td aria-hidden="true"><span class="bar" style="width:{width * 2}px"></span></td></tr>'
         )
     return (
@@ -103,21 +107,21 @@ def _theme_table(number: int, question) -> str:
     )
 
 
-def _theme_detail(number: int, theme) -> str:
-    spans = list(getattr(theme, "quote_spans", None) or [])
+def _theme_detail(number: int, theme: ThemeResult) -> str:
+    spans = theme.quote_spans
     quotes = "".join(
         f"<blockquote><p>{_highlighted(text, spans[n] if n < len(spans) else None)}</p>"
         f'<footer class="meta">Answer {escape(answer_id)}</footer></blockquote>'
         for n, (text, answer_id) in enumerate(zip(theme.quotes, theme.quote_ids))
     )
     phrases = ", ".join(escape(p) for p in theme.key_phrases)
-    summary = getattr(theme, "summary", "") or theme.description
+    summary = theme.summary or theme.description
     return (
         f'<div class="theme{" sub" if theme.parent else ""}">'
         f'<h3 id="q{number}-{escape(theme.theme)}">{escape(theme.theme)}: {escape(theme.label)}</h3>'
         f"<p>{escape(summary)}</p>"
-        f'<p class="meta">{_respondents(theme)} respondents ({theme.share:.0%}, each campaign '
-        f"once; {getattr(theme, 'campaign_share', 0.0):.0%} of its answers from campaigns); "
+        f'<p class="meta">{theme.respondents} respondents ({theme.share:.0%}, each campaign '
+        f"once; {theme.campaign_share:.0%} of its answers from campaigns); "
         f"key phrases: {phrases}</p>"
         f"{quotes}</div>"
     )
@@ -158,7 +162,7 @@ def _groups(question: str, groups: list[dict]) -> str:
             f"<tbody>{rows}</tbody></table>")
 
 
-def _method(analysis) -> str:
+def _method(analysis: Analysis) -> str:
     timings = ", ".join(f"{escape(k)} {v:.1f} s" for k, v in analysis.timings.items())
     return ('<h2 id="method">How this was made</h2><p>Answers were split into points, embedded '
             "offline, and grouped into themes by Ward clustering and k-means, the number of themes "
@@ -168,11 +172,6 @@ def _method(analysis) -> str:
             "quotes its most central distinct points, and the key phrases are its most "
             "distinctive phrases. "
             f"Timings: {timings}.</p>")
-
-
-def _respondents(theme) -> int:
-    """Respondents for whom the theme is a main point (each campaign once); size before."""
-    return getattr(theme, "respondents", 0) or theme.size
 
 
 def _highlighted(text: str, span) -> str:

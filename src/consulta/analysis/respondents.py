@@ -64,3 +64,13 @@ def count_respondents(themes: Sequence, codings: Sequence[AnswerCoding],
         theme.share = round(theme.respondents / len(everyone), 4) if everyone else 0.0
         flags = members.get(theme.theme, [])
         theme.campaign_share = round(sum(flags) / len(flags), 4) if flags else 0.0
+
+
+def words_by_theme(by_answer: Mapping[int, list]) -> dict[int, dict[str, int]]:
+    """Per answer index, theme -> words of its points on that theme; ``by_answer``: per answer
+    index, its points as (segment, theme, framing)."""
+    out: dict[int, dict[str, int]] = {}
+    for i, points in by_answer.items():
+        for point, theme, _ in points:
+            out.setdefault(i, {})[theme] = out.get(i, {}).get(theme, 0) + max(point.words, 1)
+    return out

@@ -9,12 +9,15 @@ results in the database, where the back office shows them.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consulta.cli.common import CommandError, add_command, add_data_dir, setup
+
+if TYPE_CHECKING:
+    from consulta.analysis.previous import PreviousAnalysis
 
 OUTPUT_NOTE = (
     "Writes DIR/answers.csv, themes.csv, campaigns.csv, groups.csv (with --group-column),\n"
@@ -204,16 +207,17 @@ def _check_numbers(args: argparse.Namespace) -> None:
         raise CommandError("--min-group-size must be at least 1.")
 
 
-def _read_previous(folder: str | None) -> dict | None:
+def _read_previous(folder: str | None) -> PreviousAnalysis | None:
+    """The earlier run (an earlier --out folder) whose theme ids this one keeps."""
+    from consulta.analysis.previous import read_previous
+    from consulta.analysis.records import RecordsError
+
     if not folder:
         return None
-    path = Path(folder) / "analysis.json"
-    if not path.is_file():
-        raise CommandError(f"--previous {folder}: there is no analysis.json in that folder.")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise CommandError(f"--previous {folder}: analysis.json could not be read ({error}).")
+        return read_previous(folder)
+    except RecordsError as error:
+        raise CommandError(f"--previous: {error}") from None
 
 
 def _read_codes(path: str) -> dict[tuple[str | None, str], str]:

@@ -60,7 +60,7 @@ def answer_rows(run: AnalysisRun) -> Iterator[dict]:
         yield {"id": coding.answer_id, "question": labels.get(coding.answer.question_id, ""),
                "theme": primary, "themes": [primary, *others] if primary else others,
                "confidence": f"{coding.confidence:.3f}", "sentiment": coding.sentiment,
-               "framing": coding.framing, "campaign": coding.campaign,
+               "framing": coding.framing, "campaign": coding.campaign, "stance": coding.stance,
                "response": coding.answer.response.reference, "answer": coding.answer.text}
 
 
@@ -73,7 +73,10 @@ def theme_rows(run: AnalysisRun) -> Iterator[dict]:
         yield {"question": labels[theme.question_id], "theme": theme.key,
                "parent": theme.parent.key if theme.parent else "", "label": theme.label,
                "description": theme.description, "size": theme.size, "share": theme.share,
-               "quote_ids": [quote["answer"] for quote in theme.quotes[:5]]}
+               "quote_ids": [quote["answer"] for quote in theme.quotes[:5]],
+               "summary": theme.summary, "keywords": theme.keywords,
+               "respondents": theme.respondents, "campaign_share": theme.campaign_share,
+               "stance": theme.stance}
 
 
 def downloadable_run(consultation, run_id: int) -> AnalysisRun | None:

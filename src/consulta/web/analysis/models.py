@@ -52,10 +52,19 @@ class Theme(models.Model):
     # where the label (a sentence of an answer) may not be.
     keywords = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
-    size = models.PositiveIntegerField(default=0)
+    # One or two sentences of its answers saying what they say (runs before issue 9: "").
+    summary = models.TextField(blank=True)
+    # For, against or neither the question's proposal (consulta.analysis.constants.STANCES);
+    # "" when the run did not say.
+    stance = models.CharField(max_length=10, blank=True)
+    size = models.PositiveIntegerField(default=0)  # answers carrying it
+    # Respondents for whom it is a main point, each campaign once; share is of them.
+    respondents = models.PositiveIntegerField(default=0)
     share = models.FloatField(default=0)
-    # [{"answer": Answer pk, "text": the quoted passage}]; quotes honour publication consent
-    # when shown, not when stored.
+    campaign_share = models.FloatField(default=0)  # of its answers, those from campaigns
+    # [{"answer": Answer pk, "text": the quoted passage, "start", "end": the matched sentence
+    # in text}] (start and end absent in runs before issue 9); quotes honour publication
+    # consent when shown, not when stored.
     quotes = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -82,6 +91,7 @@ class Coding(models.Model):
     # Internal phases only: the framings of the answer's points, most words first, ";"-joined.
     framing = models.CharField(max_length=60, blank=True)
     campaign = models.CharField(max_length=20, blank=True)
+    stance = models.CharField(max_length=10, blank=True)  # for / against / neither
     # The answer's points [{"start", "end", "theme", "framing"}] and the hash of the text they
     # index: the next run (``previous``) keeps the themes of points whose text is unchanged.
     segments = models.JSONField(default=list, blank=True)

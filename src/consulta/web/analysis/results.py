@@ -3,7 +3,9 @@
 A handful of grouped queries per page, however many themes and answers there are. Publication
 consent is applied here, when quotes are shown: a response whose consent is "none" is never
 quoted, and a quote names its organisation only when its consent is "full" in an identified phase.
-Groups with fewer answers than the run's ``min_group_size`` show no figures.
+A theme's key point (label) and summary are sentences of its answers: when one of them comes from
+an answer that may not be quoted, the theme is named by its key phrases instead. The figures per
+group are group_table.py's.
 """
 
 from __future__ import annotations
@@ -14,19 +16,24 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from consulta.analysis.constants import FRAMINGS, OTHER, SENTIMENTS
+from consulta.analysis.constants import AGAINST, FOR, FRAMINGS, OTHER, SENTIMENTS
+from consulta.web.analysis.group_table import (
+    CodedAnswer,
+    GroupTable,
+    group_label,
+    group_table,
+    interval,
+    share_text,
+)
 from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
 from consulta.web.consultations.models import Phase, Question
-from consulta.web.consultations.stats import NO_ORGANISATION, NO_ROLE
 from consulta.web.responses.models import Answer, Response
-from consulta.web.stakeholders.models import Sector
 
 QUOTES_SHOWN = 5
 QUOTABLE = {Response.Consent.FULL, Response.Consent.ANONYMOUS}
-SECTOR_LABELS = dict(Sector.choices)
-# The library's descriptions end with an example taken from the theme's first quote.
-EXAMPLE = re.compile(r", such as “.*”\.$", re.DOTALL)
-ONLY_EXAMPLE = re.compile(r"^Answers like “.*”\.$", re.DOTALL)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+__all__ = ["FRAMINGS", "OTHER", "SENTIMENTS", "latest_runs", "run_results", "wording"]
 
 
 @dataclass
@@ -34,6 +41,21 @@ class Quote:
     text: str
     reference: str
     organisation: str = ""  # only with full consent in an identified phase
+    # The sentence that matched the theme, text[start:end] (None: no span stored).
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def marked(self) -> str:
+        return self.text[self.start:self.end] if self.start is not None else ""
+
+    @property
+    def before(self) -> str:
+        return self.text[:self.start] if self.start is not None else self.text
+
+    @property
+    def after(self) -> str:
+        return self.text[self.end:] if self.start is not None else ""
 
 
 @dataclass
@@ -42,21 +64,17 @@ class ThemeView:
     quotes: list[Quote] = field(default_factory=list)
     children: list[ThemeView] = field(default_factory=list)
     label: str = ""
-    description: str = ""
+    summary: str = ""
+    low: float = 0.0  # Wilson 95% interval of its share
+    high: float = 0.0
 
+    @property
+    def anchor(self) -> str:
+        return f"q{self.theme.question_id}-{self.theme.key}"
 
-@dataclass
-class GroupColumn:
-    label: str
-    n: int
-    suppressed: bool
-
-
-@dataclass
-class ShareRow:
-    label: str
-    sub_theme: bool
-    cells: list[float | None]  # None: a suppressed group
+    @property
+    def share_text(self) -> str:
+        return share_text(self.theme.share, self.low, self.high)
 
 
 @dataclass
@@ -64,16 +82,35 @@ class QuestionView:
     question: Question
     coded: int = 0
     themes: list[ThemeView] = field(default_factory=list)
-    other: Theme | None = None
+    other: ThemeView | None = None
     group_by: str = "sector"
-    columns: list[GroupColumn] = field(default_factory=list)
-    rows: list[ShareRow] = field(default_factory=list)
+    groups: GroupTable = field(default_factory=GroupTable)
     sentiment: list[tuple[str, int]] = field(default_factory=list)
     framing: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def theme_count(self) -> int:
         return len(self.themes)
+
+    @property
+    def all_themes(self) -> list[ThemeView]:
+        """Broad themes each followed by its sub-themes, then "other"."""
+        found = [t for item in self.themes for t in (item, *item.children)]
+        return found + ([self.other] if self.other else [])
+
+    @property
+    def takes_sides(self) -> bool:
+        """Whether the question proposes something: some theme is for or against it."""
+        return any(t.theme.stance in (FOR, AGAINST) for t in self.all_themes)
+
+    @property
+    def by_respondent(self) -> bool:
+        """Runs since issue 9 count respondents (each campaign once); earlier ones, answers."""
+        return any(t.theme.respondents or t.theme.summary for t in self.all_themes)
+
+    @property
+    def from_campaigns(self) -> bool:
+        return any(t.theme.campaign_share > 0 for t in self.all_themes)
 
 
 @dataclass
@@ -98,9 +135,10 @@ def run_results(run: AnalysisRun) -> list[PhaseView]:
             internal = theme.question.phase.audience == Phase.Audience.INTERNAL
             views[theme.question_id] = QuestionView(theme.question,
                                                     group_by="role" if internal else "sector")
-    quotes, quotable = _quotes(themes)
-    _add_themes(views, themes, quotes, quotable)
-    _add_shares(run, views)
+    _add_themes(views, themes, _quotes(themes))
+    answers = _coded_answers(run, views)
+    _add_intervals(views, answers)
+    _add_groups(run, views, answers)
     _add_signals(run, views)
     numbers = run.consultation.phase_numbers()
     phases: dict[int, PhaseView] = {}
@@ -110,19 +148,20 @@ def run_results(run: AnalysisRun) -> list[PhaseView]:
     return list(phases.values())
 
 
-def _add_themes(views, themes: list[Theme], quotes: dict[int, list[Quote]],
-                quotable: set[int]) -> None:
+# --- themes and their wording ------------------------------------------------------------------
+
+
+def _add_themes(views, themes: list[Theme], quotes: dict[int, list[Quote]]) -> None:
     by_pk = {}
     withheld = _withheld_texts(themes)
     for theme in themes:
-        first = theme.quotes[0]["answer"] if theme.quotes else None
-        quoted = not _uses_words_of(theme, withheld.get(theme.question_id, []))
-        label, description = wording(theme, first is None or first in quotable, quoted)
-        item = ThemeView(theme, quotes.get(theme.pk, []), label=label, description=description)
+        allowed = not _uses_words_of(theme, withheld.get(theme.question_id, []))
+        label, summary = wording(theme, allowed)
+        item = ThemeView(theme, quotes.get(theme.pk, []), label=label, summary=summary)
         by_pk[theme.pk] = item
         view = views[theme.question_id]
         if theme.key == OTHER:
-            view.other = theme
+            view.other = item
         elif theme.parent_id is None:
             view.themes.append(item)
     for theme in themes:
@@ -130,25 +169,17 @@ def _add_themes(views, themes: list[Theme], quotes: dict[int, list[Quote]],
             by_pk[theme.parent_id].children.append(by_pk[theme.pk])
 
 
-def wording(theme: Theme, example_allowed: bool,
-            sources_allowed: bool | None = None) -> tuple[str, str]:
-    """The theme's label and description, without the words of its first quote (which the
-    library uses as an example) when that answer's author did not agree to publication.
+def wording(theme: Theme, sources_allowed: bool) -> tuple[str, str]:
+    """The theme's label (its key point) and summary, both sentences of its answers, shown
+    only when ``sources_allowed`` (neither comes from an answer whose author did not agree to
+    publication); otherwise its key phrases, which quote no one, or its id name it.
 
-    Since issue 9 the label (a key point) and the description (the summary) are sentences of
-    answers: both are left out unless ``sources_allowed`` (none is an answer whose author did
-    not agree to publication); the theme is then named by its key phrases, which quote no one."""
+    Runs before issue 9 have no summary: their label alone is shown (never their description,
+    which quoted an answer)."""
     if theme.key == OTHER:
-        return theme.label, theme.description
-    if EXAMPLE.search(theme.description) or ONLY_EXAMPLE.match(theme.description) \
-            or theme.description.startswith("Answers about "):  # before issue 9
-        if example_allowed:
-            return theme.label, theme.description
-        if ONLY_EXAMPLE.match(theme.description):  # no key phrases: the label is the quote's start
-            return f"Theme {theme.key}", ""
-        return theme.label, EXAMPLE.sub(".", theme.description)
-    if sources_allowed if sources_allowed is not None else example_allowed:
-        return theme.label, theme.description
+        return "Other", "Answers unlike every theme."
+    if sources_allowed:
+        return theme.label, theme.summary
     return theme.keywords or f"Theme {theme.key}", ""
 
 
@@ -163,15 +194,17 @@ def _withheld_texts(themes: list[Theme]) -> dict[int, list[str]]:
 
 
 def _uses_words_of(theme: Theme, texts: list[str]) -> bool:
-    """Whether the label or a sentence of the description is taken from one of ``texts``."""
-    pieces = [theme.label, *re.split(r"(?<=[.!?])\s+", theme.description)]
+    """Whether the label or a sentence of the summary is taken from one of ``texts``."""
+    pieces = [theme.label, *SENTENCE_END.split(theme.summary)]
     pieces = [" ".join(p.lower().rstrip(".!").split()) for p in pieces]
     return any(piece and piece in text for piece in pieces if len(piece) > 3 for text in texts)
 
 
-def _quotes(themes: list[Theme]) -> tuple[dict[int, list[Quote]], set[int]]:
-    """Per theme, up to QUOTES_SHOWN quotes from responses whose consent allows quoting; and
-    the quoted answers that may be shown."""
+# --- quotes ------------------------------------------------------------------------------------
+
+
+def _quotes(themes: list[Theme]) -> dict[int, list[Quote]]:
+    """Per theme, up to QUOTES_SHOWN quotes from responses whose consent allows quoting."""
     wanted = {quote["answer"] for theme in themes for quote in theme.quotes}
     sources = {
         pk: (reference, consent, anonymity, organisation)
@@ -180,75 +213,70 @@ def _quotes(themes: list[Theme]) -> tuple[dict[int, list[Quote]], set[int]]:
                                        "response__phase__anonymity",
                                        "response__organisation__name")
     }
-    quotable = {pk for pk, source in sources.items() if source[1] in QUOTABLE}
     found: dict[int, list[Quote]] = {}
     for theme in themes:
         shown = found.setdefault(theme.pk, [])
         for quote in theme.quotes:
             source = sources.get(quote["answer"])
-            if quote["answer"] not in quotable or len(shown) >= QUOTES_SHOWN:
+            if source is None or source[1] not in QUOTABLE or len(shown) >= QUOTES_SHOWN:
                 continue
             reference, consent, anonymity, organisation = source
             named = consent == Response.Consent.FULL and anonymity == Phase.Anonymity.IDENTIFIED
-            shown.append(Quote(quote["text"], reference, (organisation or "") if named else ""))
-    return found, quotable
+            shown.append(_quote(quote, reference, (organisation or "") if named else ""))
+    return found
 
 
-def _add_shares(run: AnalysisRun, views) -> None:
-    """Per question, the share of answers carrying each theme: everyone, then per group.
+def _quote(stored: dict, reference: str, organisation: str) -> Quote:
+    text, start, end = stored["text"], stored.get("start"), stored.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        start = end = None  # a run before issue 9, or a span that does not fit: no highlight
+    return Quote(text, reference, organisation, start, end)
 
-    Internal phases are compared by role (their answers have no organisation), the others by
-    the sector of the respondent's organisation.
-    """
-    group = ("answer__response__organisation__sector", "answer__response__role__name")
-    answered: dict[int, Counter] = defaultdict(Counter)
-    for question, sector, role, n in (
-        Coding.objects.filter(run=run).order_by()
-        .values_list("answer__question_id", *group).annotate(n=Count("id"))
+
+# --- figures -----------------------------------------------------------------------------------
+
+
+def _coded_answers(run: AnalysisRun, views) -> dict[int, list[CodedAnswer]]:
+    """Per question, every coded answer with its themes and group: two queries for the run."""
+    carried: dict[int, set[str]] = defaultdict(set)
+    for coding, theme in CodedTheme.objects.filter(coding__run=run).values_list("coding_id",
+                                                                                "theme_id"):
+        carried[coding].add(str(theme))
+    found: dict[int, list[CodedAnswer]] = defaultdict(list)
+    for pk, question, answer, sector, role, campaign, primary in (
+        Coding.objects.filter(run=run).order_by("answer_id").values_list(
+            "pk", "answer__question_id", "answer_id", "answer__response__organisation__sector",
+            "answer__response__role__name", "campaign", "primary_id")
     ):
-        answered[question][_group(views[question], sector, role)] += n
-    carried: dict[int, Counter] = defaultdict(Counter)
-    for theme, sector, role, n in (
-        CodedTheme.objects.filter(coding__run=run).order_by()
-        .values_list("theme_id", *(f"coding__{g}" for g in group)).annotate(n=Count("id"))
-    ):
-        carried[theme][(sector, role)] += n
-    minimum = int(run.summary.get("config", {}).get("min_group_size") or 10)
+        view = views.get(question)
+        if view is not None:
+            found[question].append(CodedAnswer(
+                question, answer, carried[pk], group_label(view.group_by == "role", sector, role),
+                campaign, primary))
+    return found
+
+
+def _add_intervals(views, answers: dict[int, list[CodedAnswer]]) -> None:
+    """Each theme's share with its Wilson 95% interval, out of the question's respondents as the
+    library counts them: answers with content, each campaign once."""
+    for question, view in views.items():
+        coded = answers.get(question, [])
+        view.coded = len(coded)
+        n = len({a.campaign or f"answer {a.answer}" for a in coded if a.primary is not None})
+        for item in view.all_themes:
+            item.low, item.high = interval(item.theme.share * n, n) if n else (0.0, 0.0)
+
+
+def _add_groups(run: AnalysisRun, views, answers: dict[int, list[CodedAnswer]]) -> None:
+    config = run.summary.get("config", {})
+    minimum = int(config.get("min_group_size") or 10)
     roles = list(run.consultation.roles.values_list("name", flat=True))
-    for question_id, view in views.items():
-        counts = answered[question_id]
-        groups = _ordered_groups(view, counts, roles)
-        view.coded = sum(counts.values())
-        view.columns = [GroupColumn("All answers", view.coded, False)] + [
-            GroupColumn(label, counts[label], counts[label] < minimum) for label in groups
-        ]
-        ordered = [t for item in view.themes for t in (item, *item.children)]
-        if view.other:
-            ordered.append(ThemeView(view.other))
-        for item in ordered:
-            in_group = Counter()
-            for (sector, role), n in carried[item.theme.pk].items():
-                in_group[_group(view, sector, role)] += n
-            cells = [item.theme.size] + [in_group[label] for label in groups]
-            view.rows.append(ShareRow(
-                label=item.label or item.theme.label, sub_theme=item.theme.parent_id is not None,
-                cells=[None if column.suppressed or not column.n else count / column.n
-                       for count, column in zip(cells, view.columns)],
-            ))
-
-
-def _group(view: QuestionView, sector: str | None, role: str | None) -> str:
-    if view.group_by == "role":
-        return role or NO_ROLE
-    return SECTOR_LABELS.get(sector, sector) if sector else NO_ORGANISATION
-
-
-def _ordered_groups(view: QuestionView, answered: Counter, roles: list[str]) -> list[str]:
-    if view.group_by == "role":
-        order = [*roles, NO_ROLE]
-    else:
-        order = [sector.label for sector in Sector] + [NO_ORGANISATION]
-    return [label for label in order if answered[label]]
+    for question, view in views.items():
+        themes = [(item.label, item.theme.pk, item.theme.parent_id is not None)
+                  for item in view.all_themes]
+        view.groups = group_table(answers.get(question, []), themes,
+                                  by_role=view.group_by == "role", roles=roles, minimum=minimum,
+                                  campaigns_once=bool(config.get("count_campaigns_once")))
 
 
 def _add_signals(run: AnalysisRun, views) -> None:

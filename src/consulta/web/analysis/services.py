@@ -101,6 +101,7 @@ def run_queued(run_id: int, *, seed: int = 0, embedder: str | None = None) -> An
 def _execute(run: AnalysisRun, previous_run: AnalysisRun | None, *, seed: int,
              embedder: str | None, progress: bool) -> AnalysisRun:
     from consulta.analysis.pipeline import AnalysisConfig, analyse, default_embedder
+    from consulta.web.analysis.previous import previous_input
 
     consultation = run.consultation
     started = time.perf_counter()
@@ -111,7 +112,7 @@ def _execute(run: AnalysisRun, previous_run: AnalysisRun | None, *, seed: int,
             group_columns=list(GROUP_COLUMNS), framing_hints=records.framing_hints,
             question_wording=records.wording,
         )
-        previous = previous_analysis(previous_run, records) if previous_run else None
+        previous = previous_input(previous_run, records) if previous_run else None
         analysis = analyse(records.answers, config, previous=previous, progress=progress)
         analysed = time.perf_counter()
         with transaction.atomic():
@@ -206,29 +207,6 @@ def _groups(number: int, phase: Phase, response: Response) -> dict[str, str]:
     }
 
 
-def previous_analysis(run: AnalysisRun, records: Records) -> dict:
-    """A finished run in the shape of the library's analysis.json, for ``previous``.
-
-    Questions are matched by Question row, not by name, so renumbered phases keep their themes.
-    """
-    labels = {q.pk: label for label, q in records.questions.items()}
-    themes: dict[str, list[dict]] = {}
-    for question_id, key, parent in (
-        run.themes.order_by("pk").values_list("question_id", "key", "parent__key")
-    ):
-        if question_id in labels:
-            themes.setdefault(labels[question_id], []).append({"theme": key, "parent": parent or ""})
-    answers = [
-        {"id": str(answer_id), "question": labels[question_id], "text_sha256": sha,
-         "segments": segments}
-        for answer_id, question_id, sha, segments in run.codings.values_list(
-            "answer_id", "answer__question_id", "text_sha256", "segments")
-        if question_id in labels
-    ]
-    return {"questions": [{"question": q, "themes": t} for q, t in themes.items()],
-            "answers": answers}
-
-
 # --- storing -----------------------------------------------------------------------------------
 
 
@@ -266,8 +244,10 @@ def _store_themes(run, analysis, records: Records, said, texts) -> dict[tuple[st
             Theme(run=run, question=records.questions[label], key=theme.theme,
                   parent=None if parents else stored[(label, theme.parent)],
                   label=theme.label[:200], keywords=theme.keywords[:300],
-                  description=theme.description, size=theme.size,
-                  share=theme.share, quotes=_quotes(theme, by_question.get(label, []), texts))
+                  description=theme.description, summary=theme.summary, stance=theme.stance,
+                  size=theme.size, respondents=theme.respondents, share=theme.share,
+                  campaign_share=theme.campaign_share,
+                  quotes=_quotes(theme, by_question.get(label, []), texts))
             for label, theme in found
         )
         stored.update(((label, row.key), row) for (label, _), row in zip(found, rows))
@@ -275,9 +255,11 @@ def _store_themes(run, analysis, records: Records, said, texts) -> dict[tuple[st
 
 
 def _quotes(theme, rows, texts: dict[str, str]) -> list[dict]:
-    """The library's quotes, then passages of the answers most confidently in the theme."""
-    quotes = [{"answer": int(answer), "text": text}
-              for answer, text in zip(theme.quote_ids, theme.quotes)]
+    """The library's quotes, then passages of the answers most confidently in the theme; each
+    {"answer", "text", "start", "end"}: text[start:end] is the sentence that matched."""
+    quotes = [_quote(int(answer), text, theme.quote_spans[n] if n < len(theme.quote_spans)
+                     else None)
+              for n, (answer, text) in enumerate(zip(theme.quote_ids, theme.quotes))]
     quoted = {quote["answer"] for quote in quotes}
     if theme.theme == OTHER:
         return quotes
@@ -287,17 +269,35 @@ def _quotes(theme, rows, texts: dict[str, str]) -> list[dict]:
         if len(quotes) >= MAX_QUOTES_KEPT:
             break
         if int(row.id) not in quoted:
-            quotes.append({"answer": int(row.id),
-                           "text": _passage(row, texts[row.id], {theme.theme, theme.parent})})
+            passage, span = _passage(row, texts[row.id], {theme.theme, theme.parent})
+            quotes.append(_quote(int(row.id), passage, span))
     return quotes
 
 
-def _passage(row, text: str, themes: set[str]) -> str:
-    """The answer's first point in the theme (or its first point), at most QUOTE_CHARS long."""
+def _quote(answer: int, text: str, span) -> dict:
+    """A stored quote; the span only when it lies inside the text (the page marks it)."""
+    quote = {"answer": answer, "text": text}
+    if span and 0 <= span[0] < span[1] <= len(text):
+        quote["start"], quote["end"] = int(span[0]), int(span[1])
+    return quote
+
+
+def _passage(row, text: str, themes: set[str]) -> tuple[str, tuple[int, int]]:
+    """The answer's first point in the theme (or its first point) in the sentences around it,
+    at most QUOTE_CHARS long, and where that point lies in the passage."""
+    from consulta.analysis.quotes import quote_context
+
     segments = row.segments or [{"start": 0, "end": len(text), "theme": ""}]
     chosen = next((s for s in segments if s.get("theme") in themes), segments[0])
-    passage = text[chosen["start"]:chosen["end"]].strip()
-    return passage if len(passage) <= QUOTE_CHARS else passage[:QUOTE_CHARS - 1].rstrip() + "…"
+    start, end = chosen["start"], chosen["end"]
+    start += len(text[start:end]) - len(text[start:end].lstrip())  # the span without spaces
+    end -= len(text[start:end]) - len(text[start:end].rstrip())
+    # The limit leaves room for the "… " and " …" that say the passage is cut.
+    passage, (first, last) = quote_context(text, start, end, limit=QUOTE_CHARS - 4)
+    if len(passage) > QUOTE_CHARS:  # one point longer than a quote: its start
+        passage = passage[:QUOTE_CHARS - 1].rstrip() + "…"
+        last = min(last, len(passage) - 1)
+    return passage, (first, last)
 
 
 def _coding(run, row, themes, internal: bool) -> Coding:
@@ -308,7 +308,7 @@ def _coding(run, row, themes, internal: bool) -> Coding:
         primary=themes.get((row.question, row.theme)),
         confidence=row.confidence or 0.0, sentiment=row.sentiment,
         # Framing (challenge, working well, opportunity) is asked of internal phases only.
-        framing=row.framing if internal else "", campaign=row.campaign,
+        framing=row.framing if internal else "", campaign=row.campaign, stance=row.stance,
         segments=segments, text_sha256=row.text_sha256,
     )
 
