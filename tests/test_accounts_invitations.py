@@ -53,7 +53,7 @@ def test_it_emails_a_single_use_link_stored_only_as_a_hash(client, organiser):
     message = mail.outbox[0]
     assert message.to == ["dora@example.org"]
     assert message.subject == "You are invited to help run a consultation: Policing A"
-    assert "alice has invited you" in message.body and "as analyst (read only)" in message.body
+    assert "alice has invited you" in message.body and "as analyst" in message.body
     token = emailed_link().split("/")[-2]
     invitation = ColleagueInvitation.objects.get()
     assert invitation.token_hash == hash_token(token)
@@ -71,7 +71,7 @@ def test_it_records_the_invitation_in_the_consultation_s_audit_trail(client, org
     assert entry.actor == organiser
     assert "token_hash" not in entry.changes_dict
     html = client.get(reverse("consultations:audit", args=["policing-a"])).content.decode()
-    assert "Invitation for dora@example.org as Analyst (read only)" in html
+    assert "Invitation for dora@example.org as Analyst" in html
 
 
 def test_it_keeps_one_title_line_in_the_subject(client, organiser, consultation):

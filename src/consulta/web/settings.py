@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "consulta.web.outreach",
     "consulta.web.respond",
     "consulta.web.analysis",
+    "consulta.web.workbench",
     "consulta.web.privacy",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("organise/<slug:slug>/stakeholders/", include("consulta.web.stakeholders.urls")),
     path("organise/<slug:slug>/responses/", include("consulta.web.responses.urls")),
     path("organise/<slug:slug>/analysis/", include("consulta.web.analysis.urls")),
+    path("organise/<slug:slug>/workbench/", include("consulta.web.workbench.urls")),
     path("organise/<slug:slug>/forget/", include("consulta.web.privacy.urls")),
     # The admin signs in through the site's page, which asks for a two-factor code.
     path("admin/login/", account_views.admin_login),

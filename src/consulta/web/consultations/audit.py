@@ -69,6 +69,9 @@ WORDING = "wording"  # details: phase, message (invitation/reminder), fields
 ANALYSIS_QUEUED, ANALYSIS_DONE, ANALYSIS_FAILED = "analysis queued", "analysis done", \
     "analysis failed"  # details: run, and counts when done
 DOWNLOAD = "download"  # details: run, file
+# A theme action on the analyst workbench; details: action, question (key), summary (keys and
+# counts, never a label: labels can be respondents' words), decision, reason (whether given).
+WORKBENCH = "workbench"
 SIGN_IN = "sign-in"
 # Where something was done without a signed-in user ("via").
 WORKER = "worker"

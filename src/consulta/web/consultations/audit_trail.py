@@ -36,6 +36,8 @@ KINDS: dict[str, tuple[str, Q]] = {
     "analysis": ("Analyses", Q(additional_data__event__kind__in=[
         audit.ANALYSIS_QUEUED, audit.ANALYSIS_DONE, audit.ANALYSIS_FAILED])),
     "downloads": ("Downloads", Q(additional_data__event__kind=audit.DOWNLOAD)),
+    "workbench": ("Theme changes on the workbench",
+                  Q(additional_data__event__kind=audit.WORKBENCH)),
     "sign-ins": ("Sign-ins", Q(additional_data__event__kind=audit.SIGN_IN)),
     "responses": ("Responses withdrawn, deleted or matched", Q(additional_data__has_key="response")),
     "erasure": ("Erasure and retention",
@@ -176,6 +178,9 @@ def _event_sentence(subject: str, event: dict) -> str:
         return f"{subject} downloaded {event.get('file', 'a file')}{source}"
     if kind == audit.SIGN_IN:
         return f"{subject} signed in"
+    if kind == audit.WORKBENCH:
+        return (f"{subject} {event.get('summary', 'changed themes')} in question "
+                f"{event.get('question', '?')} (workbench)")
     return f"{subject} recorded “{kind}”"
 
 

@@ -99,7 +99,7 @@ class Membership(AuditedInConsultation, models.Model):
 
     class Role(models.TextChoices):
         ORGANISER = "organiser", "Organiser"
-        ANALYST = "analyst", "Analyst (read only)"
+        ANALYST = "analyst", "Analyst"
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="memberships"
