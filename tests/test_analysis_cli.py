@@ -104,3 +104,37 @@ def test_a_malformed_previous_analysis_gets_a_clear_error(tmp_path, capsys, cont
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()  # nothing analysed on a bad --previous
+
+
+def test_it_codes_a_file_into_a_code_frame_and_refuses_a_bad_one(tmp_path, capsys):
+    import csv
+
+    answers = tmp_path / "answers.csv"
+    answers.write_text("ref,answer\n" + "".join(
+        f"R{i},{text}\n" for i, text in enumerate(
+            ["Not enough officers on shift.", "Staff shortages in the control room.",
+             "More training on first aid.", "The training budget was cut.",
+             "We are short of officers at night.", "Training courses are rarely offered."])),
+        encoding="utf-8")
+    frame = tmp_path / "frame.csv"
+    frame.write_text("theme,label,description\nstaff,Staffing,Not enough officers or staff\n"
+                     "training,Training,Training courses and the training budget\n",
+                     encoding="utf-8")
+    codes = tmp_path / "codes.csv"
+    codes.write_text("id,theme\nR0,staff\n", encoding="utf-8")
+    out = tmp_path / "out"
+    common = ["analyse", str(answers), "--text-column", "answer", "--id-column", "ref",
+              "--embedder", "tfidf", "--quiet", "--codebook"]
+    assert main([*common, str(frame), "--codes", str(codes), "--out", str(out)]) == 0
+    with (out / "answers.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["id"]: row["theme"] for row in csv.DictReader(handle)}
+    assert rows["R0"] == "staff"  # the person's code
+    assert set(rows.values()) <= {"staff", "training", "other"}
+    assert main([*common, str(frame), "--out", str(tmp_path / "alone")]) == 0  # no --codes
+    bad = tmp_path / "bad.csv"
+    bad.write_text("label\nStaffing\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main([*common, str(bad), "--out", str(tmp_path / "bad-out")]) == 2
+    err = capsys.readouterr().err
+    assert "--codebook: Code frame bad.csv has no column theme" in err
+    assert "Traceback" not in err and not (tmp_path / "bad-out").exists()

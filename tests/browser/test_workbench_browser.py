@@ -67,3 +67,26 @@ def test_an_analyst_merges_moves_codes_from_the_keyboard_and_sees_agreement(benc
         page.wait_for_url(lambda now, before=url: now != before)
     page.goto(base)
     assert page.locator("text=Agreement on 5 answers coded blind").count() == 1
+
+
+def test_it_has_accessible_double_coding_and_code_frame_pages(bench):
+    from django.utils import timezone
+
+    from consulta.web.workbench.models import DoubleSample, Review
+
+    page, base, run, codings = bench
+    question = codings[0].answer.question_id
+    page.goto(base + f"q/{question}/double/")  # no sample yet: the form to draw one
+    assert axe_violations(page) == []
+    DoubleSample.objects.create(run=run, question_id=question, size=2, seed=0,
+                                codings=[codings[0].pk, codings[1].pk])
+    alice = make_user("alice")
+    for user, keys in ((alice, ["t01"]), (Membership.objects.get().user, ["t02"])):
+        Review.objects.create(run=run, answer=codings[0].answer, user=user, blind=True,
+                              themes=keys, machine_themes=["t01"], reviewed_at=timezone.now())
+    for path in [f"q/{question}/double/", "", "frame/"]:
+        page.goto(base + path)
+        assert page.locator("h1").count() == 1
+        assert axe_violations(page) == [], path
+        if "double" in path:  # the agreement table and a disagreement with its resolve form
+            assert page.locator("form[action*='double/resolve']").count() == 1

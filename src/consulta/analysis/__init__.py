@@ -29,6 +29,7 @@ from consulta.analysis.constants import (
 )
 
 if TYPE_CHECKING:
+    from consulta.analysis.codebook import Code, CodeFrame, read_code_frame, write_code_frame
     from consulta.analysis.groups import GroupStat, who_said_what, wilson_interval
     from consulta.analysis.outputs import write_outputs, write_table
     from consulta.analysis.pipeline import AnalysisConfig, analyse
@@ -60,6 +61,8 @@ _LAZY = {
     "Answer": "records", "Columns": "records", "RecordsError": "records",
     "read_answers": "records", "read_rows": "records", "answers_from_rows": "records",
     "answers_from_objects": "records",
+    "Code": "codebook", "CodeFrame": "codebook", "read_code_frame": "codebook",
+    "write_code_frame": "codebook",
     "GroupStat": "groups", "who_said_what": "groups", "wilson_interval": "groups",
     "write_outputs": "outputs", "write_table": "outputs", "render_report": "report",
 }
@@ -67,11 +70,11 @@ _LAZY = {
 __all__ = [  # constants, then types, then functions (the order ruff's RUF022 keeps)
     "AGAINST", "CHALLENGE", "FOR", "FRAMINGS", "MIXED", "NEGATIVE", "NEITHER", "OPPORTUNITY",
     "OTHER", "POSITIVE", "SENTIMENTS", "STANCES", "WORKING_WELL", "Analysis", "AnalysisConfig",
-    "Answer", "AnswerResult", "Columns", "GroupStat", "PreviousAnalysis", "PreviousAnswer",
-    "PreviousQuestion", "PreviousSegment", "PreviousTheme", "QuestionResult", "RecordsError",
-    "ThemeResult", "analyse", "answers_from_objects", "answers_from_rows", "read_answers",
-    "read_previous", "read_rows", "render_report", "who_said_what", "wilson_interval",
-    "write_outputs", "write_table",
+    "Answer", "AnswerResult", "Code", "CodeFrame", "Columns", "GroupStat", "PreviousAnalysis",
+    "PreviousAnswer", "PreviousQuestion", "PreviousSegment", "PreviousTheme", "QuestionResult",
+    "RecordsError", "ThemeResult", "analyse", "answers_from_objects", "answers_from_rows",
+    "read_answers", "read_code_frame", "read_previous", "read_rows", "render_report",
+    "who_said_what", "wilson_interval", "write_code_frame", "write_outputs", "write_table",
 ]
 
 

@@ -16,13 +16,15 @@ import numpy as np
 
 from consulta.analysis import campaigns as campaign_finder
 from consulta.analysis import groups as group_stats
-from consulta.analysis.coding import AnswerCoding, CodedAssignment, ThemeConfidence, roll_up
+from consulta.analysis.codebook import CodeFrame
+from consulta.analysis.coding import AnswerCoding, ThemeConfidence, roll_up
 from consulta.analysis.constants import NEITHER, OTHER
 from consulta.analysis.embedders import EMBEDDERS, get_embedder
 from consulta.analysis.framing import FramingClassifier
 from consulta.analysis.junk import NO_CONTENT, is_no_content
 from consulta.analysis.keypoints import key_point_embedder
-from consulta.analysis.labels import ThemeLabeller, label_themes
+from consulta.analysis.labels import label_themes
+from consulta.analysis.learning import learn_codes
 from consulta.analysis.previous import PreviousAnalysis, point_key
 from consulta.analysis.quotes import choose_quotes
 from consulta.analysis.records import Answer, by_question, check_answers
@@ -48,7 +50,6 @@ from consulta.analysis.stance import (
 )
 from consulta.analysis.themes import (
     ThemeModel,
-    _unit,
     default_min_theme_size,
 )
 
@@ -96,10 +97,12 @@ def analyse(
     *,
     previous: PreviousAnalysis | None = None,
     codes: Mapping[tuple[str | None, str], str] | None = None,
+    codebook: CodeFrame | None = None,
     progress: bool = False,
 ) -> Analysis:
     """The whole analysis. ``previous``: an earlier analysis, whose theme ids are kept;
-    ``codes``: (question or None, answer id) -> the analyst's theme."""
+    ``codes``: (question or None, answer id) -> the analyst's theme; ``codebook``: the code
+    frame every answer is coded into (answers that fit no code are "other")."""
     from threadpoolctl import threadpool_limits
 
     config = config or AnalysisConfig()
@@ -111,13 +114,14 @@ def analyse(
     # threads made small linear algebra ~100x slower (the demo's coding stage: 22 s vs 0.2 s);
     # on 2 cores more BLAS threads gain little. onnxruntime's own threads are not affected.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _analyse(answers, config, previous, codes, progress)
+        return _analyse(answers, config, previous, codes, progress, codebook)
 
 
-def _analyse(answers, config, previous, codes, progress) -> Analysis:
+def _analyse(answers, config, previous, codes, progress, codebook=None) -> Analysis:
     from tqdm import tqdm
 
     run = _Run(config, previous, codes or {})
+    run.codebook = codebook
     questions = by_question(answers)
     bar = tqdm(total=len(questions) * len(STAGES), disable=not progress, unit="step",
                desc="analysing")
@@ -140,6 +144,8 @@ def _analyse(answers, config, previous, codes, progress) -> Analysis:
 
 class _Run:
     """State shared by the questions of one run: configuration, models, timings."""
+
+    codebook: CodeFrame | None = None  # the code frame, when answers are coded into one
 
     def __init__(self, config: AnalysisConfig, previous: PreviousAnalysis | None,
                  codes: Mapping):
@@ -176,9 +182,10 @@ class _Run:
         self._lap("embed", bar)
         coded = self._codes_for(question, answers)
         model, reasons, point_themes, coding_note = None, {}, [], None
-        if coded:
-            codings, themes, coding_note = self._learn_codes(question, answers, full, owner, X,
-                                                             coded)
+        frame = self.codebook.for_question(question) if self.codebook else []
+        if coded or frame:
+            codings, themes, coding_note, reasons = self._learn_codes(
+                question, answers, full, owner, X, coded, frame)
             sides = self._sides(question, answers, points, owner, X, None)
             self._lap("themes", bar)
             self._lap("labels", bar)
@@ -225,7 +232,7 @@ class _Run:
         ]
         for i in no_content:
             rows[i].theme, rows[i].themes = NO_CONTENT, [NO_CONTENT]
-        self._stances(themes, rows, sides, codings, bool(coded))
+        self._stances(themes, rows, sides, codings, bool(coded or frame))
         self._groups(question, rows, found_campaigns)
         self._lap("groups", bar)
         n_other = sum(1 for row in rows if row.theme == OTHER)
@@ -330,35 +337,14 @@ class _Run:
                 found[i] = code
         return found
 
-    def _learn_codes(self, question, answers, full, owner, X, coded):
-        """The analyst's themes, learnt from their examples and applied to every answer."""
-        vectors = _answer_vectors(len(answers), owner, X)
-        model = CodedAssignment(seed=self.config.seed).fit(
-            vectors[list(coded)], list(coded.values()))
-        codings = [AnswerCoding(primary=None) for _ in answers]
-        for i, coding in zip(full, model.code(vectors[full])):
-            codings[i] = coding
-        for i, code in coded.items():  # the analyst's own codes are kept as given
-            confidences = {code: 1.0, **{t: c for t, c in codings[i].confidences.items()
-                                         if t != code}}
-            codings[i] = AnswerCoding(primary=code, themes=list(confidences),
-                                      confidences=confidences)
-        primary = np.array([model.themes_.index(codings[i].primary) for i in full])
-        centroids = np.array([_unit(vectors[full][primary == t].mean(axis=0))
-                              if (primary == t).any() else np.zeros(vectors.shape[1])
-                              for t in range(len(model.themes_))])
-        texts = [answers[i].text for i in full]
-        labeller = ThemeLabeller(question=self._wording(question)).fit(
-            texts, primary, vectors[full], centroids, owners=[answers[i].id for i in full])
-        themes = [ThemeResult(
-            question=question, theme=theme, parent="", label=theme,
-            description=label.description, size=0, share=0.0,
-            quote_ids=[answers[full[q]].id for q in label.quotes],
-            key_phrases=label.key_phrases, quotes=[texts[q] for q in label.quotes],
-            summary=label.summary, keywords=label.keywords,
-        ) for theme, label in zip(model.themes_, labeller.labels_)]
-        note = {"examples": model.n_examples_, "kappa": model.kappa_, "method": model.kappa_note_}
-        return codings, themes, note
+    def _learn_codes(self, question, answers, full, owner, X, coded, frame=()):
+        """The analyst's themes, learnt from their examples and the code frame, applied to
+        every answer (learning.learn_codes)."""
+        learnt = learn_codes(
+            question, answers, full, _answer_vectors(len(answers), owner, X), coded, frame,
+            embed=key_point_embedder(self.embedder), embed_together=self.embedder.embed,
+            wording=self._wording(question), seed=self.config.seed)
+        return learnt.codings, learnt.themes, learnt.note, learnt.reasons
 
     def _campaigns(self, question, answers, full) -> list:
         """The question's campaigns, recorded for campaigns.csv."""

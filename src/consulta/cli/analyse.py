@@ -37,7 +37,8 @@ USAGE = (
 FILE_ONLY = (("input", "INPUT"), ("text_column", "--text-column"), ("out", "--out"),
              ("id_column", "--id-column"), ("question_column", "--question-column"),
              ("group_column", "--group-column"), ("previous", "--previous"),
-             ("codes", "--codes"), ("min_theme_size", "--min-theme-size"),
+             ("codes", "--codes"), ("codebook", "--codebook"),
+             ("min_theme_size", "--min-theme-size"),
              ("max_themes", "--max-themes"), ("sub_themes", "--no-sub-themes"),
              ("count_campaigns_once", "--count-campaigns-once"),
              ("min_group_size", "--min-group-size"), ("cache_dir", "--cache-dir"))
@@ -56,7 +57,9 @@ def register(commands) -> None:
         "score sentiment\nand framing, find campaigns and compare groups, offline.\n\n" + OUTPUT_NOTE,
     )
     parser.usage = USAGE
-    parser.epilog += "\n  consulta analyse --consultation future-of-london-policing --seed 0"
+    parser.epilog += ("\n  consulta analyse answers.csv --text-column answer --id-column ref "
+                      "--codebook frame.csv --codes coded.csv --out results/"
+                      "\n  consulta analyse --consultation future-of-london-policing --seed 0")
     parser.add_argument("input", metavar="INPUT", nargs="?",
                         help="CSV, XLSX, JSONL or Parquet file")
     parser.add_argument("--consultation", metavar="SLUG",
@@ -87,6 +90,10 @@ def register(commands) -> None:
                         help="an earlier output folder: keep its theme ids and assignments")
     parser.add_argument("--codes", metavar="FILE",
                         help="coded examples (columns id, theme, optional question) to learn from")
+    parser.add_argument("--codebook", metavar="FILE",
+                        help="a code frame (CSV/XLSX; columns theme, optional question, label, "
+                             "description, parent): every answer is coded into its codes, "
+                             "answers that fit none are 'other'")
     parser.add_argument("--count-campaigns-once", action="store_true",
                         help="count each campaign as one answer in the group statistics")
     parser.add_argument("--min-group-size", type=int, default=10, metavar="N",
@@ -177,6 +184,7 @@ def run_file(args: argparse.Namespace) -> int:
             text=args.text_column, id=args.id_column, question=args.question_column,
             groups=tuple(args.group_column)))
         codes = _read_codes(args.codes) if args.codes else None
+        codebook = _read_codebook(args.codebook) if args.codebook else None
     except RecordsError as error:
         raise CommandError(str(error)) from None
     read_seconds = time.perf_counter() - started
@@ -189,7 +197,7 @@ def run_file(args: argparse.Namespace) -> int:
     )
     try:
         analysis = analyse(answers, config, previous=_read_previous(args.previous),
-                           codes=codes, progress=not args.quiet)
+                           codes=codes, codebook=codebook, progress=not args.quiet)
     except (RecordsError, ValueError) as error:
         raise CommandError(str(error)) from None
     analysis.timings = {"read": round(read_seconds, 3), **analysis.timings}
@@ -238,6 +246,17 @@ def _read_codes(path: str) -> dict[tuple[str | None, str], str]:
     if not codes:
         raise RecordsError(f"--codes {Path(path).name} has no coded examples.")
     return codes
+
+
+def _read_codebook(path: str):
+    """The code frame (consulta.analysis.codebook), its errors named after the option."""
+    from consulta.analysis.codebook import read_code_frame
+    from consulta.analysis.records import RecordsError
+
+    try:
+        return read_code_frame(path)
+    except RecordsError as error:
+        raise RecordsError(f"--codebook: {error}") from None
 
 
 def _summarise(analysis, written, seconds: float) -> None:

@@ -25,6 +25,7 @@ from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
 from consulta.web.consultations import audit
 from consulta.web.consultations.models import Consultation, Phase, Question
 from consulta.web.responses.models import Answer, Response
+from consulta.web.workbench import carry
 
 TEXT_KINDS = (Question.Kind.LONG_TEXT, Question.Kind.SHORT_TEXT)
 GROUP_COLUMNS = ["phase", "sector", "organisation type", "role"]
@@ -113,13 +114,19 @@ def _execute(run: AnalysisRun, previous_run: AnalysisRun | None, *, seed: int,
             question_wording=records.wording,
         )
         previous = previous_input(previous_run, records) if previous_run else None
-        analysis = analyse(records.answers, config, previous=previous, progress=progress)
+        # Questions people edited keep their themes and codes; new answers learn from them.
+        kept = carry.kept_questions(previous_run, records)
+        analysis = analyse(records.answers, config, previous=previous, progress=progress,
+                           codes=carry.examples(kept) or None)
         analysed = time.perf_counter()
         with transaction.atomic():
-            counts = store_results(run, analysis, records)
+            counts = store_results(run, analysis, records, kept)
+            if kept:
+                carry.carry_people(previous_run, run, kept)
             run.summary = _summary(analysis, records, counts, previous_run,
                                    analyse_seconds=analysed - started,
                                    total_seconds=time.perf_counter() - started)
+            run.summary[carry.SUMMARY_KEY] = sorted(found.question.pk for found in kept.values())
             run.status = AnalysisRun.Status.DONE
             run.finished_at = timezone.now()
             run.save(update_fields=["summary", "status", "finished_at"])
@@ -210,20 +217,26 @@ def _groups(number: int, phase: Phase, response: Response) -> dict[str, str]:
 # --- storing -----------------------------------------------------------------------------------
 
 
-def store_results(run: AnalysisRun, analysis, records: Records) -> dict[str, int]:
-    """Theme, Coding and CodedTheme rows for the run; returns what was stored."""
+def store_results(run: AnalysisRun, analysis, records: Records, kept=None) -> dict[str, int]:
+    """Theme, Coding and CodedTheme rows for the run; returns what was stored. ``kept``: the
+    questions people edited (workbench.carry), stored with their previous themes and codes."""
+    kept = kept or {}
     texts = {record.id: record.text for record in records.answers}
     said = [row for row in analysis.answers if not row.empty]
-    themes = _store_themes(run, analysis, records, said, texts)
+    themes = _store_themes(run, analysis, records, said, texts, set(kept))
+    themes.update(carry.store_themes(run, kept, {int(row.id) for row in said}))
+    people = carry.adjust(said, kept)
     internal = {label for label, q in records.questions.items()
                 if q.phase.audience == Phase.Audience.INTERNAL}
     codings = Coding.objects.bulk_create(
         _coding(run, row, themes, row.question in internal) for row in said)
     coded = CodedTheme.objects.bulk_create(
         CodedTheme(coding=coding, theme=themes[(row.question, theme)],
-                   confidence=row.confidences.get(theme, 0.0))
+                   confidence=row.confidences.get(theme, 0.0),
+                   source=people.get((row.id, theme), CodedTheme.Source.MODEL))
         for coding, row in zip(codings, said) for theme in row.themes
     )
+    carry.recount(run, kept)
     top = sum(1 for theme in themes.values() if theme.parent_id is None and theme.key != OTHER)
     return {"questions": len(analysis.questions), "themes": top,
             "sub_themes": sum(1 for theme in themes.values() if theme.parent_id),
@@ -231,7 +244,8 @@ def store_results(run: AnalysisRun, analysis, records: Records) -> dict[str, int
             "coded_themes": len(coded)}
 
 
-def _store_themes(run, analysis, records: Records, said, texts) -> dict[tuple[str, str], Theme]:
+def _store_themes(run, analysis, records: Records, said, texts, kept: set[str]
+                  ) -> dict[tuple[str, str], Theme]:
     by_question: dict[str, list] = {}
     for row in said:
         by_question.setdefault(row.question, []).append(row)
@@ -239,6 +253,7 @@ def _store_themes(run, analysis, records: Records, said, texts) -> dict[tuple[st
     # Parents first: sub-themes point at them, and bulk_create needs their primary keys.
     for parents in (True, False):
         found = [(question.question, theme) for question in analysis.questions
+                 if question.question not in kept
                  for theme in question.themes if (not theme.parent) == parents]
         rows = Theme.objects.bulk_create(
             Theme(run=run, question=records.questions[label], key=theme.theme,

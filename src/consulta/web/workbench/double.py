@@ -76,8 +76,8 @@ def measure(ratings: dict[object, dict[int, set[str]]], keys: list[str]) -> Peop
 
 
 def _figures(key: str, data: np.ndarray, themes=None) -> PeopleAgreement:
-    coders, n = data.shape[0], data.shape[1]
-    alpha = _alpha(data.reshape(coders, -1))
+    coders, n, width = data.shape
+    alpha = _alpha(data.reshape(coders, n * width))
     kappa = None
     if coders == 2:  # with two, every answer counted was coded by both
         kappa = _kappa(data[0].ravel().astype(bool), data[1].ravel().astype(bool))
@@ -114,7 +114,8 @@ def start(edit: Edit, size: int, seed: int) -> DoubleSample:
                                              user=edit.user, size=len(chosen), seed=seed,
                                              codings=chosen)
         audit.record(edit.run.consultation, edit.user, audit.WORKBENCH, action="double-sample",
-                     question=edit.question.key, answers=len(chosen), seed=seed)
+                     question=edit.question.key, seed=seed,
+                     summary=f"drew a double-coding sample of {len(chosen)} answers")
     return sample
 
 
@@ -214,3 +215,13 @@ def resolve(edit: Edit, coding: Coding, keys: list[str], shown: str) -> Decision
                      question=edit.question.key, summary=decision.summary, decision=decision.pk,
                      reason=bool(decision.reason))
     return decision
+
+
+def summary(run: AnalysisRun, question: Question) -> dict | None:
+    """What the overview shows beside machine-vs-person agreement; None with no sample."""
+    sample = sample_of(run, question)
+    if sample is None:
+        return None
+    open_, settled = disagreements(sample)
+    return {"sample": sample, "agreement": for_sample(sample), "open": len(open_),
+            "resolved": settled}

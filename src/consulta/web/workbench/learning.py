@@ -20,7 +20,7 @@ from django.db import transaction
 from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
 from consulta.web.consultations.models import Question
 from consulta.web.workbench import edits
-from consulta.web.workbench.edits import Action, Edit, Refused
+from consulta.web.workbench.edits import Action, Conflict, Edit, Refused
 from consulta.web.workbench.models import Decision, Review
 from consulta.web.workbench.state import capture
 
@@ -56,6 +56,43 @@ def human_examples(run: AnalysisRun, question: Question, coded: set[int]) -> dic
     return examples
 
 
+def check_examples(run: AnalysisRun, question: Question, coded: set[int] | None = None
+                   ) -> dict[int, str]:
+    """People's examples of the question's themes; Refused unless they name two themes."""
+    coded = human_coded(run, question) if coded is None else coded
+    keys = set(Theme.objects.filter(run=run, question=question).values_list("key", flat=True))
+    examples = {answer: key for answer, key in human_examples(run, question, coded).items()
+                if key in keys}
+    if len(set(examples.values())) < 2:
+        raise Refused("Code answers into at least two themes first: the rest are learnt from "
+                      "those examples.")
+    return examples
+
+
+def run_queued(run_id: int, question_id: int, user_id: int | None, reason: str = "") -> dict:
+    """The worker's side: apply to the rest on the run's question, from the version current
+    when it starts (decisions made while it waited were made on purpose); once more if one
+    is made while the library works."""
+    from django.contrib.auth import get_user_model
+
+    run = AnalysisRun.objects.filter(pk=run_id).select_related("consultation").first()
+    question = Question.objects.filter(pk=question_id).first()
+    if run is None or question is None:
+        return {"status": "skipped: the run or question is gone"}
+    user = get_user_model().objects.filter(pk=user_id).first()
+    for _ in range(2):
+        edit = Edit(run=run, question=question, user=user, reason=reason,
+                    version=edits.version(run, question))
+        try:
+            decision = apply_to_rest(edit)
+        except Conflict:
+            continue
+        except Refused as refused:
+            return {"status": f"refused: {refused}"}
+        return {"status": "done", "decision": decision.pk, "summary": decision.summary}
+    return {"status": "skipped: the themes kept changing"}
+
+
 def embedder_of(run: AnalysisRun) -> str:
     """The run's own embedder, so the learning reads answers as the analysis did."""
     from consulta.analysis.pipeline import default_embedder
@@ -69,13 +106,9 @@ def learn(run: AnalysisRun, question: Question, *, embedder: str | None = None) 
     from consulta.analysis.records import Answer as Record
 
     coded = human_coded(run, question)
-    examples = human_examples(run, question, coded)
+    examples = check_examples(run, question, coded)
     themes = list(Theme.objects.filter(run=run, question=question).select_related("parent"))
     keys = {theme.key for theme in themes}
-    examples = {answer: key for answer, key in examples.items() if key in keys}
-    if len(set(examples.values())) < 2:
-        raise Refused("Code answers into at least two themes first: the rest are learnt from "
-                      "those examples.")
     label = "question"
     rows = list(Coding.objects.filter(run=run, answer__question=question)
                 .values_list("pk", "answer_id", "answer__text"))

@@ -15,7 +15,7 @@ from consulta.web.analysis.models import Coding, Theme
 from consulta.web.analysis.services import TEXT_KINDS
 from consulta.web.consultations.models import Question
 from consulta.web.responses.models import Response
-from consulta.web.workbench import agreement, coding, edits, listing
+from consulta.web.workbench import agreement, coding, double, edits, listing
 from consulta.web.workbench.action_views import conflict_page
 from consulta.web.workbench.forms import CodingForm, FilterForm
 from consulta.web.workbench.loading import Bench, check_run, load_bench
@@ -52,6 +52,7 @@ def _question_summary(bench: Bench, question: Question, number: int) -> dict:
         "themes": len(themes), "reviewed": reviewed.values("answer").distinct().count(),
         "unthemed": edits.unthemed(bench.run, question), "agreement": measured,
         "theme_rows": [(t, themes.get(t.key)) for t in measured.themes if t.n],
+        "double": double.summary(bench.run, question),
     }
 
 
