@@ -138,3 +138,41 @@ def test_it_codes_a_file_into_a_code_frame_and_refuses_a_bad_one(tmp_path, capsy
     err = capsys.readouterr().err
     assert "--codebook: Code frame bad.csv has no column theme" in err
     assert "Traceback" not in err and not (tmp_path / "bad-out").exists()
+
+
+def test_it_never_quotes_an_answer_without_consent(tmp_path, capsys):
+    """--consent-column: answers without consent are analysed but never quoted, nor a theme's
+    label or summary (issue 11: report.html quoted a respondent who had refused consent)."""
+    from analysis.analysis_data import survey_rows, write_csv
+
+    rows = survey_rows(24)
+    refused = []
+    for number, row in enumerate(rows):
+        row["consent"] = ["Full", "anonymous", "none"][number % 3]
+        if row["consent"] == "none" and row["answer"].strip() not in ("", "n/a"):
+            # A word only this answer has: finding it anywhere means the answer was used.
+            row["answer"] = f"{row['answer'].rstrip('.')} near Zebulon{number} Court."
+            refused.append(f"Zebulon{number}")
+    path = write_csv(tmp_path / "answers.csv", rows)
+    out = tmp_path / "out"
+    assert main(["analyse", str(path), "--text-column", "answer", "--id-column", "ref",
+                 "--consent-column", "consent", "--out", str(out), "--embedder", "tfidf",
+                 "--quiet"]) == 0
+    report = (out / "report.html").read_text(encoding="utf-8")
+    themes = (out / "themes.csv").read_text(encoding="utf-8-sig")
+    assert "<blockquote>" in report and refused
+    for word in refused:
+        assert word not in report
+        assert word not in themes
+    answers = (out / "answers.csv").read_text(encoding="utf-8-sig")
+    assert sum(1 for line in answers.splitlines()[1:] if line) == len(rows)  # still coded
+
+
+def test_it_names_an_unknown_consent_column(tmp_path, capsys):
+    from analysis.analysis_data import survey_rows, write_csv
+
+    path = write_csv(tmp_path / "answers.csv", survey_rows(4))
+    assert main(["analyse", str(path), "--text-column", "answer", "--consent-column", "agreed",
+                 "--out", str(tmp_path / "out"), "--embedder", "tfidf", "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert "no column 'agreed'" in error and "Traceback" not in error

@@ -60,7 +60,9 @@ def test_it_measures_only_blind_reviews_and_shows_them_to_every_member(consultat
     # Not blind: does not count.
     url = reverse("workbench:answer", args=["policing-a", codings[5].answer.question_id,
                                             codings[5].pk])
-    client.post(url, {"run": run.pk, "version": 0, "shown": "t03", "themes": ["t01"]})
+    page = client.get(url)
+    client.post(url, {"run": run.pk, "version": 0, "shown": page.context["form"].initial["shown"],
+                      "themes": ["t01"]})
     # Machine: t01, t02, t03, t01, t02 (answers interleave patrols, schools, data).
     measured = for_question(run, codings[0].answer.question)
     assert measured.n == 5

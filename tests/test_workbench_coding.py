@@ -72,6 +72,21 @@ def test_it_hides_the_machines_codes_when_blind(codings, analyst):
     assert review.blind and review.machine_themes == ["t01"] and review.themes == ["t02"]
 
 
+def test_it_leaves_nothing_of_the_current_codes_in_a_blind_pages_source(codings, analyst,
+                                                                        organiser):
+    save(signed_in(organiser), codings[0], themes=["t01", "t03"])  # a first coder's codes
+    html = signed_in(analyst).get(answer_url(codings[0], "blind_mode=1")).content.decode()
+    # Everything but the answer's words and the themes offered (each unchecked) to choose from:
+    boxes = re.findall(r'<div class="checkbox">.*?</div>', html)
+    assert boxes and not any("checked" in box for box in boxes)
+    rest = re.sub(r'<div class="checkbox">.*?</div>|<blockquote.*?</blockquote>', "", html,
+                  flags=re.DOTALL)
+    for said in ("t01", "t03", "About patrols", "About data", "0.95", "by a person"):
+        assert said not in rest
+    shown = form_of(signed_in(analyst).get(answer_url(codings[0], "blind_mode=1")))["shown"]
+    assert re.fullmatch(r"[0-9a-f]{40,}", shown)
+
+
 def test_it_keeps_the_machines_codes_from_before_the_first_person(codings, analyst, organiser):
     save(signed_in(analyst), codings[0], themes=["t02"])
     save(signed_in(organiser), codings[0], themes=["t02", "t03"])

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
 from consulta.web.workbench import double
+from consulta.web.workbench.coding import shown_codes
 from consulta.web.workbench.models import Decision, DoubleSample, Review
 from workbench_data import finished_run, keys_of, signed_in, trust_codings
 
@@ -59,6 +60,20 @@ def code_sample(client, keys: list[list[str]]) -> list[int]:
         assert saved.status_code == 302 and "queue=double" in saved.url
         coded.append(int(answer.url.split("/a/")[1].split("/")[0]))
     return coded
+
+
+def test_it_keeps_the_live_codes_when_a_second_person_codes_blind(run, trust, analyst,
+                                                                   organiser):
+    start(signed_in(organiser), run, trust, size=3, seed=1)
+    first = code_sample(signed_in(organiser), [["t01"]])[0]
+    second = code_sample(signed_in(analyst), [["t02"]])[0]
+    coding = Coding.objects.get(pk=first)
+    assert second == first and keys_of(coding) == {"t01"}  # the first coder's, not the last's
+    assert Review.objects.get(user=analyst).themes == ["t02"]
+    assert [item.coding.pk for item in double.disagreements(DoubleSample.objects.get())[0]] == [
+        first]
+    assert resolve(signed_in(analyst), run, trust, coding, ["t02"]).status_code == 302
+    assert keys_of(coding) == {"t02"}
 
 
 def test_it_measures_two_coders_as_worked_out_by_hand():
@@ -154,7 +169,7 @@ def disagreed(run, trust, analyst, organiser):
 
 
 def resolve(client, run, trust, coding, themes, version=0, shown=None, **data):
-    shown = shown if shown is not None else ",".join(sorted(keys_of(coding)))
+    shown = shown if shown is not None else shown_codes(coding)
     return client.post(url("double-resolve", trust, coding.pk), {
         "run": run.pk, "version": version, "shown": shown, "themes": themes, **data})
 

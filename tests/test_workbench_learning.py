@@ -11,8 +11,8 @@ from consulta.cli import main
 from consulta.web.analysis.models import CodedTheme, Coding, Theme
 from consulta.web.workbench import coding as bench_coding
 from consulta.web.workbench import learning
-from consulta.web.workbench.edits import Edit, Refused, version
-from consulta.web.workbench.models import Decision
+from consulta.web.workbench.edits import Conflict, Edit, Refused, version
+from consulta.web.workbench.models import ApplyStatus, Decision, QuestionState, Review
 from workbench_data import TOPICS, finished_run, keys_of, signed_in, trust_codings
 
 TOPIC_OF = list(TOPICS.values())  # answer i is about TOPIC_OF[i % 3]
@@ -142,6 +142,38 @@ def test_it_queues_apply_to_the_rest_for_the_worker(run, trust, codings, analyst
     assert decision.user == analyst
     assert "codes (12 examples) to 30 answers" in client.get(
         reverse("workbench:question", args=["policing-a", trust.pk])).content.decode()
+
+
+def test_it_says_on_the_question_page_when_the_queued_apply_is_refused(run, trust, codings,
+                                                                       analyst, tmp_path):
+    code_first(run, trust, analyst, codings)
+    client = signed_in(analyst)
+    question = reverse("workbench:question", args=["policing-a", trust.pk])
+    client.post(apply_url(trust), {"run": run.pk, "version": version(run, trust)})
+    assert "waiting for the background worker" in client.get(question).content.decode()
+    # Meanwhile people's examples go (their reviews and codes), so the worker refuses.
+    Review.objects.all().delete()
+    CodedTheme.objects.filter(source=CodedTheme.Source.ANALYST).update(
+        source=CodedTheme.Source.MODEL)
+    assert main(["worker", "--batch", "--data-dir", str(tmp_path)]) == 0
+    html = client.get(question).content.decode()
+    assert "changed nothing: it was refused" in html and "at least two themes" in html
+    assert not Decision.objects.filter(action=Decision.Action.APPLY).exists()
+
+
+def test_it_says_when_apply_to_the_rest_gives_up_after_conflicts(run, trust, codings, analyst,
+                                                                 monkeypatch):
+    def always_changed(edit, **options):
+        raise Conflict([])
+
+    monkeypatch.setattr(learning, "apply_to_rest", always_changed)
+    result = learning.run_queued(run.pk, trust.pk, analyst.pk)
+    assert result["status"].startswith("skipped")
+    state = QuestionState.objects.get(run=run, question=trust)
+    assert state.apply_status == ApplyStatus.GAVE_UP and state.apply_at
+    html = signed_in(analyst).get(reverse("workbench:question", args=["policing-a", trust.pk])
+                                  ).content.decode()
+    assert "changed nothing" in html and "apply it again" in html
 
 
 def test_it_refuses_apply_to_the_rest_without_examples(run, trust, analyst):

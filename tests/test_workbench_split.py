@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from django.urls import reverse
@@ -74,6 +76,19 @@ def test_it_reclusters_a_theme_into_parts(run, trust, codings, analyst):
     assert len(after["t01"]) >= len(after["t04"]) >= 1 and after["t05"]
     assert Theme.objects.get(run=run, question=trust, key="t04").label
     assert all(keys_of(c) for c in codings)
+
+
+def test_it_offers_each_theme_a_split_into_two_to_five_parts(run, trust, codings, analyst):
+    client = signed_in(analyst)
+    page = client.get(reverse("workbench:question", args=["policing-a", trust.pk]))
+    html = page.content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)">((?:(?!</form>).)*'
+                     r'id="parts-t01".*?)</form>', html, re.DOTALL)
+    assert form and form.group(1) == reverse("workbench:split", args=["policing-a", trust.pk])
+    assert re.findall(r'<option value="(\d)">', form.group(2)) == ["2", "3", "4", "5"]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(2)))
+    response = client.post(form.group(1), {**fields, "parts": "2", "reason": "Two points"})
+    assert response.status_code == 302 and "t04" in themes(run, trust)
 
 
 def test_it_guards_the_split(run, trust, codings, analyst, outsider):

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from consulta.analysis.codebook import Code, CodeFrame, read_code_frame, write_code_frame
     from consulta.analysis.groups import GroupStat, who_said_what, wilson_interval
     from consulta.analysis.outputs import write_outputs, write_table
+    from consulta.analysis.personal_data import Finding, find_personal_data, redact
     from consulta.analysis.pipeline import AnalysisConfig, analyse
     from consulta.analysis.previous import (
         PreviousAnalysis,
@@ -65,16 +66,18 @@ _LAZY = {
     "write_code_frame": "codebook",
     "GroupStat": "groups", "who_said_what": "groups", "wilson_interval": "groups",
     "write_outputs": "outputs", "write_table": "outputs", "render_report": "report",
+    "Finding": "personal_data", "find_personal_data": "personal_data", "redact": "personal_data",
 }
 
 __all__ = [  # constants, then types, then functions (the order ruff's RUF022 keeps)
     "AGAINST", "CHALLENGE", "FOR", "FRAMINGS", "MIXED", "NEGATIVE", "NEITHER", "OPPORTUNITY",
     "OTHER", "POSITIVE", "SENTIMENTS", "STANCES", "WORKING_WELL", "Analysis", "AnalysisConfig",
-    "Answer", "AnswerResult", "Code", "CodeFrame", "Columns", "GroupStat", "PreviousAnalysis",
-    "PreviousAnswer", "PreviousQuestion", "PreviousSegment", "PreviousTheme", "QuestionResult",
-    "RecordsError", "ThemeResult", "analyse", "answers_from_objects", "answers_from_rows",
-    "read_answers", "read_code_frame", "read_previous", "read_rows", "render_report",
-    "who_said_what", "wilson_interval", "write_code_frame", "write_outputs", "write_table",
+    "Answer", "AnswerResult", "Code", "CodeFrame", "Columns", "Finding", "GroupStat",
+    "PreviousAnalysis", "PreviousAnswer", "PreviousQuestion", "PreviousSegment", "PreviousTheme",
+    "QuestionResult", "RecordsError", "ThemeResult", "analyse", "answers_from_objects",
+    "answers_from_rows", "find_personal_data", "read_answers", "read_code_frame",
+    "read_previous", "read_rows", "redact", "render_report", "who_said_what",
+    "wilson_interval", "write_code_frame", "write_outputs", "write_table",
 ]
 
 

@@ -87,15 +87,21 @@ class ThemeLabeller:
 
     def fit(self, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray,
             centroids: np.ndarray, owners: Sequence[object] | None = None,
-            parts: np.ndarray | None = None) -> ThemeLabeller:
+            parts: np.ndarray | None = None,
+            quotable: Sequence[bool] | None = None) -> ThemeLabeller:
         """``labels`` index ``centroids`` (-1: no theme); ``owners`` (answer of each point)
-        keeps one quote per answer; ``parts`` (each point's sub-theme) marks broad themes."""
+        keeps one quote per answer; ``parts`` (each point's sub-theme) marks broad themes;
+        ``quotable`` (per point; default all): only these points' words become a label, a
+        summary or a quote (answers without consent to publish count, but are never quoted)."""
         labels = np.asarray(labels)
         owners = list(owners) if owners is not None else list(range(len(texts)))
         sims = np.einsum("ij,ij->i", embeddings, centroids[np.maximum(labels, 0)])
         members = [self._central(np.flatnonzero(labels == t), sims) for t in range(len(centroids))]
         phrases = [[_spelling(phrase, texts, rows) for phrase in found]
                    for found, rows in zip(self._key_phrases(texts, members), members)]
+        if quotable is not None:
+            allowed = np.asarray(quotable, dtype=bool)
+            members = [rows[allowed[rows]] for rows in members]
         mid_sentence = starts_mid_sentence(texts, owners)
         picker = KeyPointPicker(embed=self.embed, avoid=self.avoid, question=self.question).fit(
             texts, members, embeddings, centroids, parts=parts, mid_sentence=mid_sentence)
@@ -166,18 +172,20 @@ _PHRASE_BREAK = re.compile(r"[.!?;:,()\[\]{}\"“”\n]+")
 
 
 def label_themes(question: str, model, texts: Sequence[str], owners: Sequence[str],
-                 embeddings: np.ndarray, *, wording: str, embed=None) -> list[ThemeResult]:
+                 embeddings: np.ndarray, *, wording: str, embed=None,
+                 quotable: Sequence[bool] | None = None) -> list[ThemeResult]:
     """A result per theme of a fitted ``themes.ThemeModel``: the themes points are coded to
     labelled first, then the broad themes grouping them, whose labels avoid those already
     taken. ``owners``: each point's answer id."""
     found = dict(zip(model.theme_ids_, ThemeLabeller(question=wording, embed=embed).fit(
-        texts, model.labels_, embeddings, model.centroids_, owners=owners).labels_))
+        texts, model.labels_, embeddings, model.centroids_, owners=owners,
+        quotable=quotable).labels_))
     if model.group_ids_:
         taken = [label.label for label in found.values()]
         found.update(zip(model.group_ids_, ThemeLabeller(
             question=wording, embed=embed, avoid=taken).fit(
             texts, model.group_labels_, embeddings, model.group_centroids_, owners=owners,
-            parts=model.labels_).labels_))
+            parts=model.labels_, quotable=quotable).labels_))
     return [ThemeResult(
         question=question, theme=theme, parent=model.parents_.get(theme) or "",
         label=label.label, description=label.description, size=0, share=0.0,

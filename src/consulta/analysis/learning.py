@@ -18,6 +18,7 @@ from consulta.analysis.codebook import Code
 from consulta.analysis.coding import AnswerCoding, CodedAssignment
 from consulta.analysis.constants import OTHER
 from consulta.analysis.labels import ThemeLabeller
+from consulta.analysis.quotes import quotable
 from consulta.analysis.records import Answer
 from consulta.analysis.results import ThemeResult
 from consulta.analysis.themes import _unit
@@ -122,7 +123,8 @@ def _themes(question, answers, full, vectors, codings, names, frame, wording
                           else np.zeros(vectors.shape[1]) for t in range(len(names))])
     texts = [answers[i].text for i in full]
     labeller = ThemeLabeller(question=wording).fit(
-        texts, primary, rows, centroids, owners=[answers[i].id for i in full])
+        texts, primary, rows, centroids, owners=[answers[i].id for i in full],
+        quotable=[quotable(answers[i]) for i in full])
     themes = []
     for name, label in zip(names, labeller.labels_):
         code = by_id.get(name)

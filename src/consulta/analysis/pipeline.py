@@ -26,7 +26,7 @@ from consulta.analysis.keypoints import key_point_embedder
 from consulta.analysis.labels import label_themes
 from consulta.analysis.learning import learn_codes
 from consulta.analysis.previous import PreviousAnalysis, point_key
-from consulta.analysis.quotes import choose_quotes
+from consulta.analysis.quotes import choose_quotes, quotable
 from consulta.analysis.records import Answer, by_question, check_answers
 from consulta.analysis.respondents import count_respondents, words_by_theme
 from consulta.analysis.results import (
@@ -304,7 +304,8 @@ class _Run:
     def _labels(self, question, answers, points, owner, X, model) -> list[ThemeResult]:
         return label_themes(question, model, [p.text for p in points],
                             [answers[i].id for i in owner], X, wording=self._wording(question),
-                            embed=key_point_embedder(self.embedder))
+                            embed=key_point_embedder(self.embedder),
+                            quotable=[quotable(answers[i]) for i in owner])
 
     def _code(self, answers, points, owner, X, model, point_themes) -> list[AnswerCoding]:
         probabilities = ThemeConfidence().fit(X, model.labels_,

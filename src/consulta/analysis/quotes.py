@@ -9,6 +9,8 @@
   best remaining point, themes whose best is most typical first), so every theme gets its first
   quote before any gets its second, and the best quote of a point goes where it fits best.
 - Near-copies are not quoted twice for a theme (cosine >= ``DUPLICATE``: campaign letters).
+- An answer whose respondent did not consent to publishing (``Answer.quotable`` False) is
+  never quoted.
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ def choose_quotes(themes: Sequence, answers: Sequence, points: Sequence, owner: 
     ``model``: the fitted ThemeModel (None when themes were learnt from coded examples: the
     quotes are whole answers then, and only the one-theme-per-answer rule is applied)."""
     if model is None:
-        _whole_answer_quotes(themes)
+        _whole_answer_quotes(themes, {a.id for a in answers if not quotable(a)})
         return
-    pools = _pools(themes, X, model)
+    allowed = np.array([quotable(answers[o]) for o in owner], dtype=bool)
+    pools = _pools(themes, X, model, allowed)
     point_answer = [answers[owner[p]].id for p in range(len(points))]
     picked = _assign(pools, X, point_answer, _label_sources(themes, points, point_answer))
     for theme in themes:
@@ -51,6 +54,11 @@ def choose_quotes(themes: Sequence, answers: Sequence, points: Sequence, owner: 
             theme.quote_ids.append(answers[owner[p]].id)
             theme.quotes.append(context)
             theme.quote_spans.append(list(span))
+
+
+def quotable(answer) -> bool:
+    """Whether the answer may be quoted (objects without the attribute may)."""
+    return bool(getattr(answer, "quotable", True))
 
 
 def quote_context(text: str, start: int, end: int,
@@ -90,8 +98,10 @@ def _sentence_starts(text: str) -> list[int]:
     return sorted(found)
 
 
-def _pools(themes: Sequence, X: np.ndarray, model) -> dict[str, list[tuple[float, int]]]:
-    """Per theme id, its candidate points (quality, point index), best first."""
+def _pools(themes: Sequence, X: np.ndarray, model,
+           allowed: np.ndarray) -> dict[str, list[tuple[float, int]]]:
+    """Per theme id, its candidate points (quality, point index), best first; only points
+    ``allowed`` (quotable)."""
     found = {}
     levels = [(model.theme_ids_, model.labels_, model.centroids_),
               (model.group_ids_, model.group_labels_, model.group_centroids_)]
@@ -99,7 +109,7 @@ def _pools(themes: Sequence, X: np.ndarray, model) -> dict[str, list[tuple[float
     for ids, labels, centroids in levels:
         labels = np.asarray(labels)
         for index, theme in enumerate(ids):
-            rows = np.flatnonzero(labels == index)
+            rows = np.flatnonzero((labels == index) & allowed)
             if theme not in wanted or not len(rows):
                 continue
             quality = X[rows] @ centroids[index]
@@ -154,8 +164,8 @@ def _near_copy(X: np.ndarray, p: int, chosen: list[int]) -> bool:
     return bool(chosen) and float((X[chosen] @ X[p]).max()) >= DUPLICATE
 
 
-def _whole_answer_quotes(themes: Sequence) -> None:
-    used: set = set()
+def _whole_answer_quotes(themes: Sequence, unquotable: set) -> None:
+    used: set = set(unquotable)
     for theme in themes:
         kept = [(i, q) for i, q in zip(theme.quote_ids, theme.quotes) if i not in used]
         used.update(i for i, _ in kept)

@@ -34,6 +34,9 @@ class Answer:
     question: str
     text: str
     groups: dict[str, str] = field(default_factory=dict)
+    # False when the respondent did not consent to publishing: counted, coded, never quoted
+    # nor made a theme's label or summary.
+    quotable: bool = True
 
     @property
     def empty(self) -> bool:
@@ -48,15 +51,19 @@ def is_empty_answer(text: str | None) -> bool:
 
 @dataclass
 class Columns:
-    """Which input columns hold what. Without ``id``, ids are row numbers from 1."""
+    """Which input columns hold what. Without ``id``, ids are row numbers from 1. With
+    ``consent``, an answer is quotable only when that column holds one of ``consent_values``
+    (any case)."""
 
     text: str
     id: str | None = None
     question: str | None = None
     groups: Sequence[str] = ()
+    consent: str | None = None
+    consent_values: Sequence[str] = ("full", "anonymous")
 
     def needed(self) -> list[str]:
-        named = [self.text, self.id, self.question, *self.groups]
+        named = [self.text, self.id, self.question, *self.groups, self.consent]
         return [name for name in named if name]
 
 
@@ -155,11 +162,19 @@ def answers_from_rows(
             if columns.question else default_question,
             text=_cell(row.get(columns.text)),
             groups={name: _cell(row.get(name)).strip() for name in columns.groups},
+            quotable=_consents(row, columns),
         )
         for number, row in numbered
     ]
     check_answers(answers, source=source)
     return answers
+
+
+def _consents(row: Mapping, columns: Columns) -> bool:
+    if not columns.consent:
+        return True
+    wanted = {value.strip().lower() for value in columns.consent_values}
+    return _cell(row.get(columns.consent)).strip().lower() in wanted
 
 
 def answers_from_objects(items: Iterable, question: str = "answers") -> list[Answer]:

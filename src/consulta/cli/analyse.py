@@ -41,7 +41,9 @@ FILE_ONLY = (("input", "INPUT"), ("text_column", "--text-column"), ("out", "--ou
              ("min_theme_size", "--min-theme-size"),
              ("max_themes", "--max-themes"), ("sub_themes", "--no-sub-themes"),
              ("count_campaigns_once", "--count-campaigns-once"),
-             ("min_group_size", "--min-group-size"), ("cache_dir", "--cache-dir"))
+             ("min_group_size", "--min-group-size"), ("cache_dir", "--cache-dir"),
+             ("consent_column", "--consent-column"), ("consent_values", "--consent-values"))
+CONSENT_VALUES = "full,anonymous"
 
 
 def register(commands) -> None:
@@ -74,6 +76,13 @@ def register(commands) -> None:
                         help="the column naming each answer's question (themes are per question)")
     parser.add_argument("--group-column", metavar="COL", action="append", default=[],
                         help="a column to compare groups by (repeat for several)")
+    parser.add_argument("--consent-column", metavar="COL",
+                        help="the column saying whether each respondent consented to being "
+                             "quoted: other answers are analysed but never quoted nor made a "
+                             "theme's label or summary")
+    parser.add_argument("--consent-values", metavar="V,V", default=CONSENT_VALUES,
+                        help="with --consent-column: the values that consent, comma separated, "
+                             f"any case (default {CONSENT_VALUES})")
     parser.add_argument("--out", metavar="DIR",
                         help="where to write the results (required with INPUT)")
     parser.add_argument("--embedder", choices=sorted(EMBEDDERS), default=None,
@@ -128,6 +137,8 @@ def _check_form(args: argparse.Namespace) -> None:
         parser.error("--data-dir is used with --consultation only")
     if args.queue:
         parser.error("--queue is used with --consultation only")
+    if args.consent_values != CONSENT_VALUES and not args.consent_column:
+        parser.error("--consent-values is used with --consent-column only")
 
 
 def run_consultation(args: argparse.Namespace) -> int:
@@ -182,7 +193,8 @@ def run_file(args: argparse.Namespace) -> int:
     try:
         answers = read_answers(args.input, Columns(
             text=args.text_column, id=args.id_column, question=args.question_column,
-            groups=tuple(args.group_column)))
+            groups=tuple(args.group_column), consent=args.consent_column,
+            consent_values=_consent_values(args.consent_values)))
         codes = _read_codes(args.codes) if args.codes else None
         codebook = _read_codebook(args.codebook) if args.codebook else None
     except RecordsError as error:
@@ -204,6 +216,13 @@ def run_file(args: argparse.Namespace) -> int:
     written = write_outputs(analysis, args.out)
     _summarise(analysis, written, time.perf_counter() - started)
     return 0
+
+
+def _consent_values(given: str) -> tuple[str, ...]:
+    values = tuple(v.strip() for v in given.split(",") if v.strip())
+    if not values:
+        raise CommandError("--consent-values needs at least one value, e.g. full,anonymous.")
+    return values
 
 
 def _check_numbers(args: argparse.Namespace) -> None:

@@ -117,7 +117,7 @@ def _execute(run: AnalysisRun, previous_run: AnalysisRun | None, *, seed: int,
         # Questions people edited keep their themes and codes; new answers learn from them.
         kept = carry.kept_questions(previous_run, records)
         analysis = analyse(records.answers, config, previous=previous, progress=progress,
-                           codes=carry.examples(kept) or None)
+                           codes=carry.examples(kept) or None, codebook=carry.frame(kept))
         analysed = time.perf_counter()
         with transaction.atomic():
             counts = store_results(run, analysis, records, kept)

@@ -8,8 +8,8 @@ carried again). For a kept question the new run
 - copies the previous run's themes as people left them (keys, labels, summaries, parents),
   adding no machine theme;
 - copies the codes of every answer whose text is unchanged, a person's as a person's;
-- codes only new or changed answers, the library learning from the copied codes
-  (``analyse(..., codes=...)``);
+- codes only new or changed answers, the library learning from the copied codes and the
+  themes' wording as a code frame (``analyse(..., codes=..., codebook=...)``);
 - carries the people's Reviews (of unchanged answers), the question's order and reviewed
   mark, and the notes on its themes, to the new run's rows.
 
@@ -95,6 +95,18 @@ def examples(kept: dict[str, Kept]) -> dict[tuple[str, str], str]:
         if len(set(mine.values())) >= 2:
             codes.update(mine)
     return codes
+
+
+def frame(kept: dict[str, Kept]):
+    """The library's ``codebook``: the kept themes as people left them (learning.code_frame),
+    for the same questions as ``examples``; None when there are none."""
+    from consulta.analysis.codebook import CodeFrame
+    from consulta.web.workbench.learning import code_frame
+
+    learnt = {label for label, _ in examples(kept)}
+    codes = [code for found in kept.values() if found.label in learnt
+             for code in code_frame(found.label, found.themes)]
+    return CodeFrame(codes) if codes else None
 
 
 def store_themes(run: AnalysisRun, kept: dict[str, Kept], present: set[int]

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
 from consulta.web.workbench.edits import Conflict, Edit, lock, recount
 from consulta.web.workbench.listing import codings
-from consulta.web.workbench.models import Review
+from consulta.web.workbench.models import DoubleSample, Review
 
 CONFIDENCE, SAMPLE, DOUBLE = "confidence", "sample", "double"  # double: double.py
 
@@ -36,20 +37,30 @@ class Coded:
 
 
 def shown_codes(coding: Coding) -> str:
-    """The answer's theme keys as the coding form carries them, to spot a change meanwhile."""
-    return ",".join(sorted(coding.coded_themes.values_list("theme__key", flat=True)))
+    """A digest of the answer's theme keys, which the coding form carries to spot a change
+    meanwhile. Not the keys themselves: a blind coder could read those in the page source.
+    Salted with the answer's id, so two answers' digests cannot be compared either."""
+    keys = ",".join(sorted(coding.coded_themes.values_list("theme__key", flat=True)))
+    return salted_hmac("consulta.workbench.shown", f"{coding.pk}:{keys}").hexdigest()
+
+
+def unchanged(coding: Coding, shown: str) -> bool:
+    """Whether the answer's codes are still those a page's ``shown`` digest was made from."""
+    return constant_time_compare(shown_codes(coding), shown or "")
 
 
 def save(edit: Edit, coding: Coding, coded: Coded, shown: str) -> Review:
     with transaction.atomic():
         lock(edit)
-        if shown_codes(coding) != shown:
+        if not unchanged(coding, shown):
             raise Conflict([], "Someone else saved this answer's codes after you opened it.")
         review, _ = Review.objects.get_or_create(run=edit.run, answer=coding.answer,
                                                  user=edit.user)
         if review.machine_themes is None:
             review.machine_themes = machine_codes(edit.run, coding)
-        changed = _set_codes(coding, coded.themes)
+        # A later blind coder of a double-coding answer leaves the live codes to "resolve".
+        changed = [] if _coded_blind_before(edit, coding, coded) else _set_codes(coding,
+                                                                                  coded.themes)
         review.themes = sorted(coded.themes)
         review.stance, review.note = coded.stance, coded.note
         # Once coded blind, the review stays a blind one: a later look is a correction.
@@ -58,6 +69,19 @@ def save(edit: Edit, coding: Coding, coded: Coded, shown: str) -> Review:
         review.save()
         recount(edit.run, edit.question, changed)
     return review
+
+
+def _coded_blind_before(edit: Edit, coding: Coding, coded: Coded) -> bool:
+    """Whether this is a blind save, in the question's double-coding sample, of an answer
+    another person already coded blind. Their codes are the live ones; this person's stay on
+    their Review (agreement reads them) until someone resolves the disagreement."""
+    if not coded.blind:
+        return False
+    sample = (DoubleSample.objects.filter(run=edit.run, question=edit.question)
+              .values_list("codings", flat=True).first())
+    return bool(sample) and coding.pk in sample and Review.objects.filter(
+        run=edit.run, answer=coding.answer, blind=True, reviewed_at__isnull=False,
+    ).exclude(user=edit.user).exists()
 
 
 def machine_codes(run: AnalysisRun, coding: Coding) -> list[str]:

@@ -29,7 +29,7 @@ from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
 from consulta.web.consultations import audit
 from consulta.web.consultations.models import Question
 from consulta.web.workbench.agreement import Figure, _kappa
-from consulta.web.workbench.coding import shown_codes
+from consulta.web.workbench.coding import unchanged
 from consulta.web.workbench.edits import Conflict, Edit, Refused, _extra, lock, recount, theme_order
 from consulta.web.workbench.models import Decision, DoubleSample, Review
 from consulta.web.workbench.state import capture
@@ -185,7 +185,7 @@ def resolve(edit: Edit, coding: Coding, keys: list[str], shown: str) -> Decision
     """Make ``keys`` the answer's codes, all a person's (ANALYST): one undoable Decision."""
     with transaction.atomic():
         state = lock(edit)
-        if shown_codes(coding) != shown:
+        if not unchanged(coding, shown):
             raise Conflict([], "Someone else changed this answer's codes after you opened it.")
         themes = {t.key: t for t in Theme.objects.filter(run=edit.run, question=edit.question)}
         missing = [key for key in keys if key not in themes]

@@ -107,8 +107,9 @@ class ThemeNoteForm(forms.Form):
 
 
 class CodingForm(VersionedForm):
-    """One answer's codes. ``shown`` is the codes the page showed: if another person saved
-    this answer meanwhile, they differ and nothing is overwritten."""
+    """One answer's codes. ``shown`` is a digest of the codes the answer had when the page was
+    made (coding.shown_codes): if another person saved it meanwhile, they differ and nothing
+    is overwritten. A digest, so a blind page does not carry the codes it hides."""
 
     themes = forms.MultipleChoiceField(label="Themes", required=False,
                                        widget=forms.CheckboxSelectMultiple)

@@ -2,9 +2,10 @@
 
 The examples are every answer a person has coded on this question (a Review, or an ANALYST
 row: moved, created or hand-coded), each with its primary theme, and the themes' wording as
-people left it (label and summary). The library learns them (``analyse(..., codes=...)``:
-a logistic regression on the answers' embeddings, consulta.analysis.coding.CodedAssignment)
-and codes the rest. A human-coded answer is never changed: the set is read again under the
+people left it (label, summary, parent) as the code frame. The library learns them
+(``analyse(..., codes=..., codebook=...)``: a logistic regression on the answers'
+embeddings, consulta.analysis.coding.CodedAssignment) and codes the rest; an answer that
+fits no theme gets none (it goes to review). A human-coded answer is never changed: the set is read again under the
 question's lock, just before writing, so an answer coded while the library ran is left alone.
 
 The whole recoding is one Decision (the themes' codes, the answers' primaries and confidences
@@ -14,19 +15,20 @@ before and after), so it can be undone like any theme action, and one audit entr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
 from consulta.web.consultations.models import Question
 from consulta.web.workbench import edits
 from consulta.web.workbench.edits import Action, Conflict, Edit, Refused
-from consulta.web.workbench.models import Decision, Review
+from consulta.web.workbench.models import ApplyStatus, Decision, QuestionState, Review
 from consulta.web.workbench.state import capture
 
-#: A theme's wording is one example of it, named so no answer id can clash with it.
-WORDING_ID = "wording:"
-
+if TYPE_CHECKING:
+    from consulta.analysis.codebook import CodeFrame
 
 @dataclass
 class Learnt:
@@ -72,7 +74,7 @@ def check_examples(run: AnalysisRun, question: Question, coded: set[int] | None 
 def run_queued(run_id: int, question_id: int, user_id: int | None, reason: str = "") -> dict:
     """The worker's side: apply to the rest on the run's question, from the version current
     when it starts (decisions made while it waited were made on purpose); once more if one
-    is made while the library works."""
+    is made while the library works. The outcome is kept on the question's state."""
     from django.contrib.auth import get_user_model
 
     run = AnalysisRun.objects.filter(pk=run_id).select_related("consultation").first()
@@ -88,9 +90,29 @@ def run_queued(run_id: int, question_id: int, user_id: int | None, reason: str =
         except Conflict:
             continue
         except Refused as refused:
+            record_outcome(run, question, ApplyStatus.REFUSED, str(refused))
             return {"status": f"refused: {refused}"}
+        record_outcome(run, question, ApplyStatus.DONE, decision.summary)
         return {"status": "done", "decision": decision.pk, "summary": decision.summary}
+    record_outcome(run, question, ApplyStatus.GAVE_UP,
+                   "Other people changed the themes while it worked, twice: apply it again.")
     return {"status": "skipped: the themes kept changing"}
+
+
+def record_outcome(run: AnalysisRun, question: Question, status: str, message: str = "") -> None:
+    """How the last "apply to the rest" went, for the question's page to say."""
+    QuestionState.objects.update_or_create(run=run, question=question, defaults={
+        "apply_status": status, "apply_at": timezone.now(), "apply_message": message[:300]})
+
+
+def code_frame(label: str, themes) -> CodeFrame:
+    """The library's code frame for one question (``label``) from its themes as people left
+    them: key, label, summary as the description, parent."""
+    from consulta.analysis.codebook import Code, CodeFrame
+
+    return CodeFrame([Code(theme=t.key, label=t.label, description=t.summary or t.description,
+                           parent=t.parent.key if t.parent else "", question=label)
+                      for t in themes])
 
 
 def embedder_of(run: AnalysisRun) -> str:
@@ -115,16 +137,12 @@ def learn(run: AnalysisRun, question: Question, *, embedder: str | None = None) 
     records = [Record(id=str(answer_id), question=label, text=text)
                for _, answer_id, text in rows]
     codes = {(label, str(answer_id)): key for answer_id, key in examples.items()}
-    # Each theme's wording (as people left it) is one more example of it, so a theme no
-    # person has used yet can still be found.
-    for theme in themes:
-        text = ". ".join(filter(None, (theme.label, theme.summary or theme.description)))
-        records.append(Record(id=WORDING_ID + theme.key, question=label, text=text))
-        codes[(label, WORDING_ID + theme.key)] = theme.key
     config = AnalysisConfig(embedder=embedder or embedder_of(run),
                             seed=(run.summary.get("config") or {}).get("seed", 0),
                             question_wording={label: question.title})
-    analysis = analyse(records, config, codes=codes)
+    # The themes as people left them are the code frame: each one's wording is an example
+    # of it, so a theme no person has used yet can still be found.
+    analysis = analyse(records, config, codes=codes, codebook=code_frame(label, themes))
     by_answer = {row.id: row for row in analysis.answers}
     parents = {theme.key: theme.parent.key for theme in themes if theme.parent}
     learnt = Learnt(examples=len(examples))

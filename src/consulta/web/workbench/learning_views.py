@@ -20,6 +20,7 @@ from consulta.web.workbench import edits, forms, learning, split
 from consulta.web.workbench.action_views import _errors, _refuse, conflict_page, question_url
 from consulta.web.workbench.edits import Conflict, Refused
 from consulta.web.workbench.loading import check_run, load_bench
+from consulta.web.workbench.models import ApplyStatus
 
 
 class ApplyForm(forms.VersionedForm):
@@ -59,6 +60,7 @@ def apply_rest(request: HttpRequest, slug: str, question_id: int) -> HttpRespons
             # In the same transaction: no task without a checked version, nor the reverse.
             apply_to_rest.enqueue(bench.run.pk, bench.question.pk, request.user.pk,
                                   edit.reason)
+            learning.record_outcome(bench.run, bench.question, ApplyStatus.QUEUED)
     except Conflict as conflict:
         return conflict_page(request, bench, conflict)
     except Refused as refused:

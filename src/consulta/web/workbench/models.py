@@ -62,6 +62,13 @@ class Decision(models.Model):
         return f"{self.get_action_display()}: {self.summary}"
 
 
+class ApplyStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the background worker"
+    DONE = "done", "Done"
+    REFUSED = "refused", "Refused"
+    GAVE_UP = "gave-up", "Gave up"
+
+
 class QuestionState(models.Model):
     """A question's workbench state in a run: the themes' order, whether they were reviewed.
 
@@ -75,6 +82,11 @@ class QuestionState(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
+    # The last "apply to the rest" the worker was asked for, and how it ended (learning.py):
+    # the page says so when it was refused or gave up, since no request is waiting for it.
+    apply_status = models.CharField(max_length=10, choices=ApplyStatus.choices, blank=True)
+    apply_at = models.DateTimeField(null=True, blank=True)
+    apply_message = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "question"],

@@ -15,7 +15,7 @@ from consulta.web.analysis.models import Coding, Theme
 from consulta.web.analysis.services import TEXT_KINDS
 from consulta.web.consultations.models import Question
 from consulta.web.responses.models import Response
-from consulta.web.workbench import agreement, coding, double, edits, listing
+from consulta.web.workbench import agreement, coding, double, edits, listing, split
 from consulta.web.workbench.action_views import conflict_page
 from consulta.web.workbench.forms import CodingForm, FilterForm
 from consulta.web.workbench.loading import Bench, check_run, load_bench
@@ -80,6 +80,7 @@ def question(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
         "version": edits.version(run, q), "decisions": decisions, "undoable": undoable,
         "state": QuestionState.objects.filter(run=run, question=q).first(),
         "unthemed": edits.unthemed(run, q), "anonymous": q.phase.is_anonymous,
+        "parts": split.PARTS,
     })
 
 
