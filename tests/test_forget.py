@@ -49,7 +49,7 @@ def test_it_finds_dana_everywhere_before_removing_anything(consultation, dana):
         "people": 1, "audience places": 2, "unsubscribe records": 1, "invitations": 2,
         "invitation links": 2, "respondent records": 1, "drafts": 1, "draft links": 2,
         "responses kept unattributed": 1, "colleague invitations": 0,
-        "answers quoting the address": 1,
+        "requests to hear about results": 0, "answers quoting the address": 1,
         "audit entries scrubbed": traces.counts["audit entries scrubbed"],
         "task records scrubbed": 0,
     }
@@ -218,3 +218,13 @@ def test_it_scrubs_the_address_from_failed_task_records(consultation, dana):
     erasure.forget(traces)
     row = DBTaskResult.objects.get(id=queued.id)
     assert EMAIL not in row.traceback and "[erased]" in row.traceback
+
+
+def test_it_forgets_her_request_to_hear_about_results(consultation, dana, organiser):
+    from consulta.web.publishing.models import ResultsSubscriber
+
+    ResultsSubscriber.objects.create(consultation=consultation, email=EMAIL.upper())
+    traces = erasure.find(EMAIL, [consultation])
+    assert traces.counts["requests to hear about results"] == 1
+    erasure.forget(traces, actor=organiser)
+    assert not ResultsSubscriber.objects.exists()

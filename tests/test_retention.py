@@ -131,3 +131,13 @@ def test_the_command_applies_retention_or_says_what_it_would(consultation, tmp_p
     assert main(["retention", "--data-dir", str(tmp_path)]) == 0
     assert "deleted 2 people" in capsys.readouterr().out
     assert not Person.objects.filter(consultation=consultation).exists()
+
+
+def test_it_deletes_requests_to_hear_about_results_with_the_identities(consultation, dana):
+    from consulta.web.publishing.models import ResultsSubscriber
+
+    ResultsSubscriber.objects.create(consultation=consultation, email="reader@example.org")
+    expire(consultation, date(2026, 5, 31))
+    apply_retention(NOW)
+    assert not ResultsSubscriber.objects.exists()
+    assert "reader@example.org" not in audit_text()

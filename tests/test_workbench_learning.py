@@ -131,6 +131,9 @@ def test_it_needs_examples_of_two_themes(run, trust, codings, analyst):
     assert not Decision.objects.filter(action=Decision.Action.APPLY).exists()
 
 
+# The worker runs with its own transactions, as in production (PostgreSQL closes
+# a connection shared with a test's open transaction).
+@pytest.mark.django_db(transaction=True)
 def test_it_queues_apply_to_the_rest_for_the_worker(run, trust, codings, analyst, tmp_path):
     code_first(run, trust, analyst, codings)
     client = signed_in(analyst)
@@ -144,6 +147,9 @@ def test_it_queues_apply_to_the_rest_for_the_worker(run, trust, codings, analyst
         reverse("workbench:question", args=["policing-a", trust.pk])).content.decode()
 
 
+# The worker runs with its own transactions, as in production (PostgreSQL closes
+# a connection shared with a test's open transaction).
+@pytest.mark.django_db(transaction=True)
 def test_it_says_on_the_question_page_when_the_queued_apply_is_refused(run, trust, codings,
                                                                        analyst, tmp_path):
     code_first(run, trust, analyst, codings)

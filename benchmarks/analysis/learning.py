@@ -80,10 +80,10 @@ def kappas(questions, themes: dict) -> tuple[float, float, int]:
 
 
 class Before(CodedAssignment):
-    """The learner as it was before issue 10 (C=1)."""
+    """The learner as it was before issue 10 (C=1, embeddings only)."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **{**kwargs, "C": 1.0})
+        super().__init__(*args, **{**kwargs, "C": 1.0, "lexical": 0.0})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,8 @@
 
 The analyst's codes (``--codes``) are examples; a code frame (``--codebook``) adds each code's
 wording as an example of it, so a code nobody has used yet still gets its answers
-(``coding.CodedAssignment``). Every answer is coded; with a frame, one that fits no code is
+(``coding.CodedAssignment``); the answers' words (character n-grams) count alongside their
+embeddings in choosing the code. Every answer is coded; with a frame, one that fits no code is
 "other" with the reason "fits no code", never a made-up theme. Answers a person coded keep
 their code.
 """
@@ -56,11 +57,14 @@ def learn_codes(question: str, answers: Sequence[Answer], full: Sequence[int],
             vectors = np.zeros((len(answers), joint.shape[1]))
             vectors[list(full)] = joint[:len(full)]
             code_vectors = joint[len(full):]
+    framed = code_vectors is not None
     model = CodedAssignment(seed=seed).fit(
         vectors[list(coded)], list(coded.values()), code_vectors,
-        [c.theme for c in frame] if code_vectors is not None else ())
+        [c.theme for c in frame] if framed else (), texts=[answers[i].text for i in coded],
+        code_wordings=[c.wording for c in frame] if framed else ())
     codings = [AnswerCoding(primary=None) for _ in answers]
-    for i, coding in zip(full, model.code(vectors[list(full)])):
+    for i, coding in zip(full, model.code(vectors[list(full)],
+                                          [answers[i].text for i in full])):
         codings[i] = coding
     reasons = {answers[i].id: FITS_NO_CODE for i in full if codings[i].primary == OTHER}
     for i, code in coded.items():  # the analyst's own codes are kept as given

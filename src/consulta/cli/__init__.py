@@ -18,14 +18,16 @@ from consulta.cli import (
     organisers,
     outreach,
     privacy,
+    publish,
+    report,
     serve,
     transfer,
     worker,
 )
 from consulta.cli.common import CommandError, HelpFormatter
 
-COMMANDS = (demo, serve, worker, transfer, organisers, outreach, analyse, models, check,
-            privacy, backup)
+COMMANDS = (demo, serve, worker, transfer, organisers, outreach, analyse, report, models, check,
+            privacy, backup, publish)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -65,7 +65,10 @@ INSTALLED_APPS = [
     "consulta.web.respond",
     "consulta.web.analysis",
     "consulta.web.workbench",
+    "consulta.web.reports",
     "consulta.web.privacy",
+    "consulta.web.redactions",
+    "consulta.web.publishing",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,10 @@ urlpatterns = [
     path("organise/<slug:slug>/analysis/", include("consulta.web.analysis.urls")),
     path("organise/<slug:slug>/workbench/", include("consulta.web.workbench.urls")),
     path("organise/<slug:slug>/forget/", include("consulta.web.privacy.urls")),
+    path("organise/<slug:slug>/report/", include("consulta.web.reports.urls")),
+    path("organise/<slug:slug>/redactions/", include("consulta.web.redactions.urls")),
+    # Publishing: /organise/<slug>/publishing/... and the public /c/<slug>/results/...
+    path("", include("consulta.web.publishing.urls")),
     # The admin signs in through the site's page, which asks for a two-factor code.
     path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),

@@ -33,6 +33,7 @@ AUDITED_MODELS = (
     "stakeholders.Organisation",
     "stakeholders.Person",
     "stakeholders.AudienceMember",
+    "reports.ReportText",  # each save of a report's narrative (a new version row)
 )
 
 # Where an import was started; kept with its entry, since the command line has no user.
@@ -72,6 +73,10 @@ DOWNLOAD = "download"  # details: run, file
 # A theme action on the analyst workbench; details: action, question (key), summary (keys and
 # counts, never a label: labels can be respondents' words), decision, reason (whether given).
 WORKBENCH = "workbench"
+# Personal data review (redactions app); details: action (approve, reject, edit, add, scan),
+# redaction (id), finding (its kind), question (key), reason (whether given), or the scan's
+# counts. Never the text found, the replacement or the reason: all can be personal data.
+REDACTION = "redaction"
 SIGN_IN = "sign-in"
 # Where something was done without a signed-in user ("via").
 WORKER = "worker"

@@ -39,6 +39,7 @@ KINDS: dict[str, tuple[str, Q]] = {
     "workbench": ("Theme changes on the workbench",
                   Q(additional_data__event__kind=audit.WORKBENCH)),
     "sign-ins": ("Sign-ins", Q(additional_data__event__kind=audit.SIGN_IN)),
+    "redactions": ("Personal data review", Q(additional_data__event__kind=audit.REDACTION)),
     "responses": ("Responses withdrawn, deleted or matched", Q(additional_data__has_key="response")),
     "erasure": ("Erasure and retention",
                 Q(additional_data__has_key="erasure") | Q(additional_data__has_key="retention")),
@@ -181,7 +182,20 @@ def _event_sentence(subject: str, event: dict) -> str:
     if kind == audit.WORKBENCH:
         return (f"{subject} {event.get('summary', 'changed themes')} in question "
                 f"{event.get('question', '?')} (workbench)")
+    if kind == audit.REDACTION:
+        return _redaction_sentence(subject, event)
     return f"{subject} recorded “{kind}”"
+
+
+def _redaction_sentence(subject: str, event: dict) -> str:
+    action = event.get("action", "")
+    if action == "scan":
+        return (f"{subject} scanned {_plural(event.get('answers', 0), 'answer')} for personal "
+                f"data: {_plural(event.get('proposed', 0), 'new proposal')}")
+    verbs = {"approve": "approved", "reject": "rejected", "edit": "edited the replacement of",
+             "add": "added"}
+    return (f"{subject} {verbs.get(action, action)} redaction {event.get('redaction', '?')} "
+            f"({event.get('finding', '?')}) in question {event.get('question', '?')}")
 
 
 def _send_sentence(subject: str, kind: str, event: dict) -> str:

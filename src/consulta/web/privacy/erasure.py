@@ -3,7 +3,7 @@
 Everything that names them goes: their entries in the stakeholder network (with their place in
 phases' audiences and the unsubscribe date kept on them), invitations and their links, drafts
 started from those invitations with every link to them (co-authors' shared links included),
-respondent records, and their name and address wherever the audit trail or an answer quotes
+respondent records, requests to hear about results, and their name and address wherever the audit trail or an answer quotes
 them. What they said stays, unattributed, unless the responses are to be deleted too. The audit
 trail then records that an erasure happened, with counts, never whom (ADR 0008).
 """
@@ -20,6 +20,7 @@ from consulta.web.accounts.models import ColleagueInvitation
 from consulta.web.consultations.models import Consultation
 from consulta.web.outreach.models import Invitation, InvitationToken
 from consulta.web.privacy import scrub
+from consulta.web.publishing.models import ResultsSubscriber
 from consulta.web.responses.models import DraftAccess, Respondent, Response
 from consulta.web.stakeholders.models import AudienceMember, Person
 
@@ -40,6 +41,7 @@ class Traces:
     drafts: list[int] = field(default_factory=list)
     responses: list[int] = field(default_factory=list)  # sent, with a respondent or invitation
     colleague_invitations: list[int] = field(default_factory=list)  # to join the back office
+    subscriptions: list[int] = field(default_factory=list)  # asked to hear about results
     counts: dict[str, int] = field(default_factory=dict)
     audit: list = field(default_factory=list)
     task_rows: list = field(default_factory=list)
@@ -80,6 +82,9 @@ def find(email: str, consultations: list[Consultation] | None = None, *,
     colleagues = _in_scope(ColleagueInvitation.objects.filter(email__iexact=email),
                            "consultation_id", ids)
     traces.colleague_invitations = list(colleagues.values_list("pk", flat=True))
+    subscriptions = _in_scope(ResultsSubscriber.objects.filter(email__iexact=email),
+                              "consultation_id", ids)
+    traces.subscriptions = list(subscriptions.values_list("pk", flat=True))
     found = scrub.pattern([email, *traces.names])
     traces.audit = scrub.audit_mentions(ids, found)
     traces.task_rows = scrub.task_rows_mentioning(scrub.pattern([email]))
@@ -102,6 +107,7 @@ def _counts(traces: Traces, ids: list[int] | None) -> dict[str, int]:
         ("responses deleted" if traces.delete_responses else "responses kept unattributed"):
             len(traces.responses),
         "colleague invitations": len(traces.colleague_invitations),
+        "requests to hear about results": len(traces.subscriptions),
         "answers quoting the address": scrub.answers_mentioning(ids, [traces.email]).count(),
         "audit entries scrubbed": len(traces.audit),
         "task records scrubbed": len(traces.task_rows),
@@ -124,6 +130,7 @@ def forget(traces: Traces, *, actor=None) -> dict[str, int]:
         Response.objects.filter(pk__in=gone).delete()  # with their answers and draft links
         Person.objects.filter(pk__in=traces.people).delete()  # audience, invitations, links
         ColleagueInvitation.objects.filter(pk__in=traces.colleague_invitations).delete()
+        ResultsSubscriber.objects.filter(pk__in=traces.subscriptions).delete()
         if found is not None:
             # Found again inside the transaction: entries written since ``find`` count too.
             scrub.scrub_audit(scrub.audit_mentions(traces.consultation_ids, found), found)
@@ -144,6 +151,8 @@ def _consultations_touched(traces: Traces) -> list[Consultation]:
     ids |= set(Response.objects.filter(pk__in=traces.drafts + traces.responses)
                .values_list("phase__consultation_id", flat=True))
     ids |= set(ColleagueInvitation.objects.filter(pk__in=traces.colleague_invitations)
+               .values_list("consultation_id", flat=True))
+    ids |= set(ResultsSubscriber.objects.filter(pk__in=traces.subscriptions)
                .values_list("consultation_id", flat=True))
     ids |= {entry.additional_data.get("consultation_id") for entry in traces.audit
             if isinstance(entry.additional_data, dict)}

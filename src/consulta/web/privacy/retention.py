@@ -23,6 +23,7 @@ from django.utils import timezone
 from consulta.web.consultations.models import Consultation
 from consulta.web.outreach.models import Invitation, InvitationToken
 from consulta.web.privacy import scrub
+from consulta.web.publishing.models import ResultsSubscriber
 from consulta.web.responses.models import DraftAccess, Respondent, Response
 from consulta.web.stakeholders.models import Person
 
@@ -91,7 +92,9 @@ def _identities(consultation: Consultation, dry_run: bool) -> Purge:
     respondents = Respondent.objects.filter(response__phase__consultation=consultation)
     drafts = Response.objects.filter(phase__consultation=consultation,
                                      status=Response.Status.DRAFT)
+    subscribers = ResultsSubscriber.objects.filter(consultation=consultation)
     addresses = set(people.exclude(email="").values_list("email", flat=True))
+    addresses |= set(subscribers.values_list("email", flat=True))
     addresses |= set(respondents.exclude(email="").values_list("email", flat=True))
     names = set(people.values_list("name", flat=True)) | set(
         respondents.values_list("name", flat=True))
@@ -108,6 +111,7 @@ def _identities(consultation: Consultation, dry_run: bool) -> Purge:
         "draft links": DraftAccess.objects.filter(
             response__phase__consultation=consultation).count(),
         "answers quoting an address": answers.count(),
+        "requests to hear about results": subscribers.count(),
         "audit entries scrubbed": len(audit),
     }
     if not dry_run and any(counts.values()):
@@ -120,6 +124,7 @@ def _identities(consultation: Consultation, dry_run: bool) -> Purge:
             # Submitted responses keep no links (deleted on submission); any left go too.
             DraftAccess.objects.filter(response__phase__consultation=consultation).delete()
             people.delete()  # with audience places, invitations and their links
+            subscribers.delete()
             scrub.log_summary(consultation, AUDIT_KEY, {"kind": IDENTITIES, "counts": counts})
     return Purge(consultation, IDENTITIES, counts)
 
