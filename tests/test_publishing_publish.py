@@ -1,4 +1,4 @@
-"""Publishing the results: refused while personal details wait for review, a snapshot per
+"""Publishing the results: details waiting for review held back, a snapshot per
 version, the consultation marked published, the command line, and the back-office button."""
 
 from __future__ import annotations
@@ -30,13 +30,17 @@ def review_everything(consultation) -> None:
     Redaction.objects.update(status=Redaction.Status.APPROVED)
 
 
-def test_it_refuses_to_publish_while_personal_details_wait_for_review(answered, fake_renderers):
-    with pytest.raises(services.PublishRefused, match="still need review"):
-        services.publish(answered)
+def test_it_publishes_and_says_what_waits_for_review(answered, fake_renderers):
+    note = services.withheld(answered)
+    assert "wait" in note and "left out of the published quotes and responses" in note
+
+    services.publish(answered)
 
     answered.refresh_from_db()
-    assert answered.status == Consultation.Status.OPEN
-    assert not Publication.objects.exists()
+    assert answered.status == Consultation.Status.PUBLISHED
+    assert Publication.objects.count() == 1
+    review_everything(answered)
+    assert services.withheld(answered) == ""
 
 
 def test_it_refuses_a_draft_consultation(consultation, fake_renderers):
@@ -73,10 +77,21 @@ def test_the_command_publishes_and_says_where(answered, fake_renderers, tmp_path
     assert Publication.objects.get().consultation == answered
 
 
-def test_the_command_refuses_without_a_traceback(answered, fake_renderers, tmp_path, capsys):
-    assert main(["publish", "--consultation", SLUG, "--data-dir", str(tmp_path)]) == 2
+def test_the_command_refuses_without_a_traceback(consultation, fake_renderers, tmp_path,
+                                                 capsys):
+    consultation.status = Consultation.Status.DRAFT
+    consultation.save()
+    assert main(["publish", "--consultation", consultation.slug, "--data-dir",
+                 str(tmp_path)]) == 2
     assert "Not published:" in capsys.readouterr().err
     assert main(["publish", "--consultation", "nope", "--data-dir", str(tmp_path)]) == 2
+
+
+def test_the_command_says_what_waits_for_review(answered, fake_renderers, tmp_path, capsys):
+    assert main(["publish", "--consultation", SLUG, "--no-email", "--data-dir",
+                 str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Published version 1" in out and "wait" in out and "Traceback" not in out
 
 
 def test_the_command_help_has_an_example(capsys):
@@ -99,14 +114,16 @@ def test_an_organiser_publishes_from_the_back_office(client, answered, organiser
     assert client.get(public_url("results")).status_code == 200
 
 
-def test_the_back_office_says_why_it_cannot_publish(client, answered, organiser, fake_renderers):
+def test_the_back_office_says_what_waits_for_review(client, answered, organiser, fake_renderers):
     client.force_login(organiser)
     page = client.get(INDEX).content.decode()
-    assert "still need review" in page and "Publish the results" not in page
+    assert "left out of the published quotes and responses" in page
+    assert "Publish the results" in page
 
     response = client.post(PUBLISH)
     assert response.status_code == 302
-    assert not Publication.objects.exists()
+    assert "wait" in " ".join(map(str, get_messages(response.wsgi_request)))
+    assert Publication.objects.count() == 1
 
 
 def test_analysts_and_outsiders_cannot_publish(client, answered, analyst, outsider,
@@ -139,3 +156,15 @@ def test_it_publishes_with_the_real_renderers(answered, organiser):
 
     assert bytes(publication.pdf).startswith(b"%PDF") and bytes(publication.docx)[:2] == b"PK"
     assert "must never be published" not in publication.html
+
+
+def test_the_back_office_says_when_the_results_are_due(client, answered, organiser):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    last = answered.phases.order_by("-closes_at").first()
+    due = timezone.localdate(last.closes_at + timedelta(weeks=12))
+    client.force_login(organiser)
+    page = client.get(INDEX).content.decode()
+    assert f"within 12 weeks of closing: by {due:%-d %B %Y}" in page

@@ -45,6 +45,9 @@ def publish(args: argparse.Namespace) -> int:
     except services.PublishRefused as refused:
         raise CommandError(f"Not published: {refused}") from None
     print(f"Published version {publication.version} of the results: {results_url(consultation)}")
+    note = services.withheld(consultation)
+    if note:
+        print(note)
     if args.no_email:
         return 0
     if args.queue:

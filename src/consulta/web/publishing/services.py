@@ -1,8 +1,10 @@
 """Publishing a consultation's results: a snapshot of the report in HTML, PDF and DOCX.
 
 A publication is stored as rendered, so the public page shows exactly what was published even
-after the analysis or the narrative change; publishing again makes a new version. Nothing is
-published while a personal-data finding in a quote or a published response waits for review.
+after the analysis or the narrative change; publishing again makes a new version. Nothing that
+holds a personal-data finding waiting for review is published: the report leaves such quotes
+out and the published responses such answers (``redactions.services.redacted``), and the
+organiser is told how many wait, so a review finished later and a new version bring them in.
 """
 
 from __future__ import annotations
@@ -54,12 +56,35 @@ def refusal(consultation: Consultation) -> str:
     """Why the results cannot be published now, or "" when they can."""
     if consultation.status == Consultation.Status.DRAFT:
         return "A draft consultation has no results to publish: open it first."
-    pending = pending_redactions(consultation)
-    if pending:
-        return (f"{pending} possible personal detail{'' if pending == 1 else 's'} in quotes or "
-                "published responses still need review on the Redactions page. Nothing is "
-                "published until every one is reviewed.")
     return ""
+
+
+def withheld(consultation: Consultation) -> str:
+    """What publishing now would hold back for the personal data review, or ""."""
+    pending = pending_redactions(consultation)
+    if not pending:
+        return ""
+    return (f"{pending} possible personal detail{'' if pending == 1 else 's'} still "
+            f"wait{'s' if pending == 1 else ''} for review on the Redactions page: the answers "
+            "holding them are left out of the published quotes and responses until reviewed "
+            "(then publish again).")
+
+
+#: UK Consultation Principles: publish the response within 12 weeks of the consultation closing.
+RESPONSE_WEEKS = 12
+
+
+def publish_by(consultation: Consultation):
+    """The date the results are due (12 weeks after the last phase closes), or None."""
+    from datetime import timedelta
+
+    from django.db.models import Max
+    from django.utils import timezone
+
+    closes = consultation.phases.aggregate(last=Max("closes_at"))["last"]
+    if closes is None:
+        return None
+    return timezone.localdate(closes + timedelta(weeks=RESPONSE_WEEKS))
 
 
 def latest(consultation: Consultation) -> Publication | None:

@@ -33,13 +33,11 @@ def _index_url(consultation) -> str:
 def index(request: HttpRequest, slug: str) -> HttpResponse:
     membership = load_membership(request, slug)
     consultation = membership.consultation
-    try:
-        refusal = services.refusal(consultation)
-    except ImportError:  # the redactions app is not there: nothing can be checked
-        refusal = "The personal data review is not available, so nothing can be published."
     return render(request, "publishing/index.html", {
         "consultation": consultation, "can_edit": membership.can_edit,
-        "publication": services.latest(consultation), "refusal": refusal,
+        "publication": services.latest(consultation),
+        "refusal": services.refusal(consultation), "withheld": services.withheld(consultation),
+        "publish_by": services.publish_by(consultation),
         "actions": consultation.actions.select_related("question__phase")
         .prefetch_related("updates"),
         "recipients": len(mail.recipients(consultation)),
@@ -59,6 +57,9 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
     transaction.on_commit(lambda: tasks.queue_published(publication))
     messages.success(request, f"Results published (version {publication.version}). The people "
                               "who asked to hear back are being emailed in the background.")
+    note = services.withheld(consultation)
+    if note:
+        messages.warning(request, note)
     return redirect(_index_url(consultation))
 
 
