@@ -46,7 +46,7 @@ def html(report: Report, *, standalone: bool = True) -> str:
               else {"h1": "h2", "h2": "h2", "h3": "h3"})
     context = {"report": report, "css": CSS, **levels}
     if standalone:
-        return render_to_string("reports/standalone.html", context)
+        return render_to_string("reports/documents/standalone.html", context)
     return render_to_string("reports/_body.html", context)
 
 
