@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_data import one_question_run
 
 TOPICS = ["patrols at night", "school visits", "data sharing", "custody suites", "road safety",
           "knife crime", "domestic abuse", "stop and search", "youth clubs", "mental health",
@@ -40,24 +44,9 @@ def text(i: int) -> str:
 def build(answers: int, coded: int):
     from django.contrib.auth.models import User
 
-    from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
-    from consulta.web.consultations.models import Consultation, Phase, Question
-    from consulta.web.responses.models import Answer, Response
+    from consulta.web.analysis.models import CodedTheme, Coding, Theme
 
-    start = datetime(2026, 1, 5, tzinfo=UTC)
-    consultation = Consultation.objects.create(slug="bench", title="Bench")
-    phase = Phase.objects.create(consultation=consultation, name="Partners", position=1,
-                                 audience=Phase.Audience.PARTNERS, opens_at=start,
-                                 closes_at=start + timedelta(days=30))
-    question = Question.objects.create(phase=phase, key="q", title="What should change?")
-    responses = Response.objects.bulk_create([
-        Response(phase=phase, reference=f"B{i:07d}", status=Response.Status.SUBMITTED,
-                 submitted_at=start) for i in range(answers)], batch_size=2000)
-    rows = Answer.objects.bulk_create([
-        Answer(response=r, question=question, text=text(i)) for i, r in enumerate(responses)],
-        batch_size=2000)
-    run = AnalysisRun.objects.create(consultation=consultation, status=AnalysisRun.Status.DONE,
-                                     finished_at=start)
+    _, question, rows, run = one_question_run(answers, text)
     themes = Theme.objects.bulk_create([
         Theme(run=run, question=question, key=f"t{n + 1:02d}", label=topic.capitalize(),
               summary=f"Answers about {topic}.", size=answers // 20)

@@ -15,37 +15,30 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_data import one_question_run
 
 WORDS = ["patrols", "night", "schools", "data", "trust", "response", "officers", "partners",
          "records", "youth", "station", "budget", "staff", "training", "housing"]
 
 
+def words(i: int) -> str:
+    return " ".join(WORDS[(i * k) % len(WORDS)] for k in range(1, 40))
+
+
 def build(answers: int):
     from django.contrib.auth.models import User
 
-    from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
-    from consulta.web.consultations.models import Consultation, Membership, Phase, Question
-    from consulta.web.responses.models import Answer, Response
+    from consulta.web.analysis.models import CodedTheme, Coding, Theme
+    from consulta.web.consultations.models import Membership
 
-    start = datetime(2026, 1, 5, tzinfo=UTC)
-    consultation = Consultation.objects.create(slug="bench", title="Bench")
-    phase = Phase.objects.create(consultation=consultation, name="Partners", position=1,
-                                 audience=Phase.Audience.PARTNERS, opens_at=start,
-                                 closes_at=start + timedelta(days=30))
-    question = Question.objects.create(phase=phase, key="q", title="What should change?")
-    responses = Response.objects.bulk_create([
-        Response(phase=phase, reference=f"B{i:07d}", status=Response.Status.SUBMITTED,
-                 submitted_at=start) for i in range(answers)], batch_size=2000)
-    rows = Answer.objects.bulk_create([
-        Answer(response=r, question=question,
-               text=" ".join(WORDS[(i * k) % len(WORDS)] for k in range(1, 40)))
-        for i, r in enumerate(responses)], batch_size=2000)
-    run = AnalysisRun.objects.create(consultation=consultation, status=AnalysisRun.Status.DONE,
-                                     finished_at=start)
+    consultation, question, rows, run = one_question_run(answers, words)
     themes = Theme.objects.bulk_create([
         Theme(run=run, question=question, key=f"t{n:02d}", label=f"Theme {n}", size=answers // 20)
         for n in range(1, 21)])

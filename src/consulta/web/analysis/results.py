@@ -27,10 +27,9 @@ from consulta.web.analysis.group_table import (
 )
 from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
 from consulta.web.consultations.models import Phase, Question
-from consulta.web.responses.models import Answer, Response
+from consulta.web.responses.models import PUBLISHABLE_CONSENT, Answer, Response
 
 QUOTES_SHOWN = 5
-QUOTABLE = {Response.Consent.FULL, Response.Consent.ANONYMOUS}
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 __all__ = ["FRAMINGS", "OTHER", "SENTIMENTS", "latest_runs", "run_results", "wording"]
@@ -187,7 +186,7 @@ def _withheld_texts(themes: list[Theme]) -> dict[int, list[str]]:
     """Per question, the answers that may not be quoted, lower case with single spaces."""
     found: dict[int, list[str]] = defaultdict(list)
     rows = Answer.objects.filter(question__in={t.question_id for t in themes}).exclude(
-        response__consent__in=QUOTABLE).values_list("question_id", "text")
+        response__consent__in=PUBLISHABLE_CONSENT).values_list("question_id", "text")
     for question, text in rows:
         found[question].append(" ".join(text.lower().split()))
     return found
@@ -218,7 +217,7 @@ def _quotes(themes: list[Theme]) -> dict[int, list[Quote]]:
         shown = found.setdefault(theme.pk, [])
         for quote in theme.quotes:
             source = sources.get(quote["answer"])
-            if source is None or source[1] not in QUOTABLE or len(shown) >= QUOTES_SHOWN:
+            if source is None or source[1] not in PUBLISHABLE_CONSENT or len(shown) >= QUOTES_SHOWN:
                 continue
             reference, consent, anonymity, organisation = source
             named = consent == Response.Consent.FULL and anonymity == Phase.Anonymity.IDENTIFIED

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 
 from consulta.web.consultations.models import Consultation, Question
 from consulta.web.reports.quotes import attribution
-from consulta.web.responses.models import Answer, Response
+from consulta.web.responses.models import PUBLISHABLE_CONSENT, Answer, Response
 from consulta.web.stakeholders.models import Sector
 
-PUBLISHABLE_CONSENT = (Response.Consent.FULL, Response.Consent.ANONYMOUS)
 LICENCE = ("Published under the Open Government Licence v3.0: "
            "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
 CSV_COLUMNS = ["response", "phase", "question_key", "question", "respondent", "sector", "answer"]

@@ -18,9 +18,8 @@ from django.db import transaction
 from consulta.analysis.personal_data import Finding, find_personal_data
 from consulta.web.analysis.services import TEXT_KINDS
 from consulta.web.redactions.models import Redaction, Scan, span_hash
-from consulta.web.responses.models import Answer, Response
+from consulta.web.responses.models import PUBLISHABLE_CONSENT, Answer, Response
 
-PUBLISHABLE_CONSENT = (Response.Consent.FULL, Response.Consent.ANONYMOUS)
 # How a quote marks text left out around it (analysis.quotes.quote_context).
 ELLIPSIS = "…"
 

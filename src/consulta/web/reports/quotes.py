@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from consulta.web.consultations.models import Phase
+from consulta.web.redactions.services import redacted
 from consulta.web.reports.content import Quote
-from consulta.web.responses.models import Answer, Response
+from consulta.web.responses.models import PUBLISHABLE_CONSENT, Answer, Response
 from consulta.web.stakeholders.models import Sector
 
 PER_THEME = 2
 LONGEST = 400  # characters quoted; longer passages are cut at a sentence end
-QUOTABLE = {Response.Consent.FULL, Response.Consent.ANONYMOUS}
 SECTORS = dict(Sector.choices)
 
 
@@ -55,10 +55,6 @@ def _cut(text: str) -> str:
 def _publishable(answer: Answer, text: str, public: bool) -> str | None:
     if not public:
         return text
-    try:
-        from consulta.web.redactions.services import redacted
-    except ImportError:
-        return None
     return redacted(answer, text)
 
 
@@ -83,7 +79,7 @@ def theme_quotes(run, themes, *, public: bool) -> dict[int, list[Quote]]:
                              if isinstance(q, dict) and "answer" in q]
     answers = Answer.objects.filter(
         pk__in={a for items in wanted.values() for a, _ in items},
-        response__status=Response.Status.SUBMITTED, response__consent__in=QUOTABLE,
+        response__status=Response.Status.SUBMITTED, response__consent__in=PUBLISHABLE_CONSENT,
     ).select_related("response__organisation", "response__phase", "response__role")
     by_pk = {a.pk: a for a in answers}
     found: dict[int, list[Quote]] = {}

@@ -85,6 +85,10 @@ class Response(models.Model):
         return self.reference
 
 
+#: Consents that let an answer be quoted or published (anonymously at least).
+PUBLISHABLE_CONSENT = (Response.Consent.FULL, Response.Consent.ANONYMOUS)
+
+
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")

@@ -14,14 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from consulta.web.analysis.models import Coding, Theme
 from consulta.web.analysis.services import TEXT_KINDS
 from consulta.web.consultations.models import Question
-from consulta.web.responses.models import Response
+from consulta.web.responses.models import PUBLISHABLE_CONSENT
 from consulta.web.workbench import agreement, coding, double, edits, listing, split
 from consulta.web.workbench.action_views import conflict_page
 from consulta.web.workbench.forms import CodingForm, FilterForm
 from consulta.web.workbench.loading import Bench, check_run, load_bench
 from consulta.web.workbench.models import Decision, QuestionState, Review
-
-QUOTABLE = (Response.Consent.FULL, Response.Consent.ANONYMOUS)
 
 
 @login_required
@@ -95,7 +93,7 @@ def answer(request: HttpRequest, slug: str, question_id: int, coding_id: int) ->
     order = edits.theme_order(bench.run, bench.question)
     themes = sorted(Theme.objects.filter(run=bench.run, question=bench.question),
                     key=lambda t: order.index(t.key))
-    quotable = row.answer.response.consent in QUOTABLE
+    quotable = row.answer.response.consent in PUBLISHABLE_CONSENT
     mode = _mode(request)
     if request.method == "POST":
         return _save(request, bench, row, themes, quotable, mode)
