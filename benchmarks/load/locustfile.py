@@ -1,8 +1,11 @@
-"""200 respondents completing the journey at once (run by run.py; see docs/benchmarks.md).
+"""Respondents completing the journey, at once or arriving (run by run.py; docs/benchmarks.md).
 
 Each simulated respondent opens the public phase's start page, begins, answers every page the
 server shows (whatever the questions are), checks their answers, submits, and records the
-reference from the confirmation page. It then stops; the run ends when all have finished.
+reference from the confirmation page. It then idles, never starting a second journey: a user
+that stopped would be replaced by locust while it is still spawning (it keeps the number of
+running users at the target), so with arrivals (run.py's spawn rate) there would be more
+arrivals than respondents. The run ends when all LOAD_USERS have finished.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import re
 import time
 from html.parser import HTMLParser
 
+import gevent
 from locust import HttpUser, events, task
-from locust.exception import StopUser
 
 START_PATH = os.environ["LOAD_START_PATH"]
 RESULTS = os.environ["LOAD_RESULTS"]
@@ -25,7 +28,7 @@ ANSWER = (
     "Neighbourhood teams are pulled to response shifts; ring-fence them and publish the data. "
 )
 state = {"started": None, "finished": 0, "references": [], "failed_journeys": 0, "last": None,
-         "latencies_ms": [], "request_errors": 0}
+         "latencies_ms": [], "request_errors": 0, "completed_at": [], "journeys_s": []}
 
 
 @events.request.add_listener
@@ -72,15 +75,24 @@ class MainForm(HTMLParser):
 
 
 class Respondent(HttpUser):
+    done = False
+
     @task
     def respond(self):
-        state["started"] = state["started"] or time.monotonic()
+        if self.done:  # one journey each: see the module's docstring
+            gevent.sleep(60)
+            return
+        begun = time.monotonic()
+        state["started"] = state["started"] or begun
         page = self.client.get(START_PATH, name="start page")
         for step in range(20):
             if "/done/" in page.url:
                 match = REFERENCE.search(page.text)
                 if match:
                     state["references"].append(match.group(0))
+                    now = time.monotonic()
+                    state["completed_at"].append(now - state["started"])
+                    state["journeys_s"].append(now - begun)
                 break
             form = MainForm()
             form.feed(page.text)
@@ -96,11 +108,12 @@ class Respondent(HttpUser):
         self._finish()
 
     def _finish(self):
+        self.done = True
         state["finished"] += 1
         state["last"] = time.monotonic()
         if state["finished"] >= USERS:
-            self.environment.runner.quit()
-        raise StopUser()
+            # From another greenlet: quitting waits for every user's greenlet, this one too.
+            gevent.spawn(self.environment.runner.quit)
 
 
 @events.quitting.add_listener
@@ -111,4 +124,5 @@ def save_results(environment, **_):
                    "failed_journeys": state["failed_journeys"],
                    "latencies_ms": state["latencies_ms"],
                    "request_errors": state["request_errors"],
-                   "references": state["references"]}, out)
+                   "references": state["references"],
+                   "completed_at": state["completed_at"], "journeys_s": state["journeys_s"]}, out)

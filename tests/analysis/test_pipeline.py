@@ -175,3 +175,16 @@ def test_outputs_neutralise_formulas_from_the_input(tmp_path):
     assert "\n'@id," in text
     for line in text.splitlines():
         assert not line.split(",")[0].startswith(("=", "+", "-", "@"))
+
+
+def test_a_part_of_a_split_run_spends_its_share_of_the_auto_budget():
+    # One question of ten analysed alone (web: a part per question) gets a tenth of the run's
+    # transformer budget, so the parts together do one run's transformer work.
+    from consulta.analysis.embedders.combined import AUTO_TOKEN_BUDGET
+    from consulta.analysis.pipeline import _embedder_options
+
+    part = AnalysisConfig(embedder="auto", budget_share=0.1)
+    assert _embedder_options(part)["token_budget"] == AUTO_TOKEN_BUDGET // 10
+    assert "token_budget" not in _embedder_options(AnalysisConfig(embedder="auto"))
+    assert "token_budget" not in _embedder_options(AnalysisConfig(embedder="tfidf",
+                                                                  budget_share=0.1))

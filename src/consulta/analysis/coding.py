@@ -262,3 +262,17 @@ def _mixed(model, lexical, weight: float, embeddings: np.ndarray, texts: Sequenc
         mixed[:, o] = np.where(said_other, mixed.max(axis=1) + 1.0, 0.0)
         mixed /= mixed.sum(axis=1, keepdims=True)
     return classes, mixed
+
+
+def with_broad_themes(codings: list[AnswerCoding], parents: dict[str, str]) -> list[AnswerCoding]:
+    """A sub-theme's broad theme applies too: added to each coding, at its sub-theme's
+    confidence when that is higher."""
+    for coding in codings:
+        for theme in list(coding.themes):
+            parent = parents.get(theme)
+            if parent:
+                coding.confidences[parent] = max(coding.confidences.get(parent, 0.0),
+                                                 coding.confidences.get(theme, 0.0))
+                if parent not in coding.themes:
+                    coding.themes.append(parent)
+    return codings

@@ -18,13 +18,17 @@ use them rounded to whole answers. Suppression always looks at the number of ans
 
 The universe is the keys of ``assignments`` (answers with an empty set of themes count in n);
 answers with no value, or an empty one, for a column are left out of that column.
+
+``who_said_what_counts`` gives the same figures from counts already made (per group: answers,
+their weight, and the weight of those carrying each theme), as a database's GROUP BY makes
+them: the web app's Analysis page at a million answers cannot hold every answer in memory.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from scipy.stats import chi2_contingency, false_discovery_control, fisher_exact, norm
@@ -48,6 +52,25 @@ class GroupStat:
     p_value: float | None
     q_value: float | None
     suppressed: bool
+
+
+@dataclass
+class GroupCounts:
+    """One group of a column, counted: ``answers`` decides suppression, ``n`` and ``counts``
+    (theme -> weight of its answers carrying it) are sums of weights (1 each unweighted)."""
+
+    answers: int = 0
+    n: float = 0.0
+    counts: dict[str, float] = field(default_factory=dict)
+
+
+def who_said_what_counts(column: str, groups: Mapping[str, GroupCounts], themes: Iterable[str],
+                         min_group_size: int = 10) -> list[GroupStat]:
+    """who_said_what for one column from its groups' counts: the same GroupStats, sorted by
+    group and theme, with q-values across the column."""
+    ordered = dict(sorted((str(g).strip(), c) for g, c in groups.items() if str(g).strip()))
+    return _with_q_values(_count_stats(column, ordered, sorted({str(t) for t in themes}),
+                                       min_group_size))
 
 
 def who_said_what(
@@ -127,17 +150,26 @@ def _members(has, groups, column: str) -> dict[str, list[Hashable]]:
 
 
 def _column_stats(column, members, has, weight, themes, min_group_size) -> list[GroupStat]:
-    everyone = [answer for answers in members.values() for answer in answers]
-    total_n = sum(weight[a] for a in everyone)
-    total_count = {t: sum(weight[a] for a in everyone if t in has[a]) for t in themes}
+    groups = {
+        group: GroupCounts(len(answers), sum(weight[a] for a in answers),
+                           {t: sum(weight[a] for a in answers if t in has[a]) for t in themes})
+        for group, answers in members.items()
+    }
+    return _count_stats(column, groups, themes, min_group_size)
+
+
+def _count_stats(column, groups: Mapping[str, GroupCounts], themes,
+                 min_group_size) -> list[GroupStat]:
+    total_n = sum(counted.n for counted in groups.values())
+    total_count = {t: sum(c.counts.get(t, 0.0) for c in groups.values()) for t in themes}
     stats = []
-    for group, answers in members.items():
-        if len(answers) < min_group_size:
+    for group, counted in groups.items():
+        if counted.answers < min_group_size:
             stats.extend(GroupStat(column, group, t, None, None, None, None, None, None, None,
                                    None, True) for t in themes)
             continue
-        n = sum(weight[a] for a in answers)
-        counts = [sum(weight[a] for a in answers if t in has[a]) for t in themes]
+        n = counted.n
+        counts = [counted.counts.get(t, 0.0) for t in themes]
         lows, highs = wilson_interval(counts, [n] * len(themes))
         for theme, count, low, high in zip(themes, counts, lows.tolist(), highs.tolist()):
             rest_n, rest_count = total_n - n, total_count[theme] - count

@@ -129,7 +129,8 @@ def candidates_of(text: str, point: int, min_words: int = 4, max_words: int = 12
         # the sentence up to a clause boundary (the main clause comes first), and each clause
         # after a semicolon, colon or dash on its own
         # (an opening phrase, "For the community in Ashgrove", is not a clause)
-        out.extend(p for p in _prefixes(sentence) if _count(p) <= max_words
+        # (a prefix of no words, "%" or "&", is no candidate)
+        out.extend(p for p in _prefixes(sentence) if 0 < _count(p) <= max_words
                    and WORD.findall(p)[0].lower() not in PREPOSITIONS)
         out.extend(_clean(c) for c in STRONG_BREAK.split(sentence) if c and c.strip())
     seen: set[str] = set()

@@ -17,7 +17,12 @@ import numpy as np
 from consulta.analysis import campaigns as campaign_finder
 from consulta.analysis import groups as group_stats
 from consulta.analysis.codebook import CodeFrame
-from consulta.analysis.coding import AnswerCoding, ThemeConfidence, roll_up
+from consulta.analysis.coding import (
+    AnswerCoding,
+    ThemeConfidence,
+    roll_up,
+    with_broad_themes,
+)
 from consulta.analysis.constants import NEITHER, OTHER
 from consulta.analysis.embedders import EMBEDDERS, get_embedder
 from consulta.analysis.framing import FramingClassifier
@@ -86,6 +91,9 @@ class AnalysisConfig:
     framing_hints: dict[str, str] = field(default_factory=dict)
     # Per question, its wording when the question's name is an id: labels leave its words out.
     question_wording: dict[str, str] = field(default_factory=dict)
+    # The share of the "auto" embedder's transformer budget this run may spend: a caller that
+    # splits one analysis into several runs (one per question) gives each its share.
+    budget_share: float = 1.0
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -146,14 +154,16 @@ class _Run:
     """State shared by the questions of one run: configuration, models, timings."""
 
     codebook: CodeFrame | None = None  # the code frame, when answers are coded into one
+    # Called with each question's fitted state (stream.py assigns a large input's other
+    # answers with it): (question, theme model or None, X, points, owner, sides).
+    on_fitted = None
 
     def __init__(self, config: AnalysisConfig, previous: PreviousAnalysis | None,
                  codes: Mapping):
         self.config = config
         self.previous = previous.by_question() if previous else {}
         self.codes = codes
-        self.embedder = get_embedder(config.embedder, **(
-            {"cache_dir": config.cache_dir} if config.cache_dir else {}))
+        self.embedder = get_embedder(config.embedder, **_embedder_options(config))
         self.sentiment = SentimentScorer().fit()
         self.framing = FramingClassifier(scorer=self.sentiment).fit()
         self.stance = StanceClassifier().fit()
@@ -245,6 +255,8 @@ class _Run:
         count_respondents(summary.themes, codings, words_by_theme(by_answer),
                           [a.id for a in answers], campaign)
         choose_quotes(summary.themes, answers, points, owner, X, model)
+        if self.on_fitted is not None:
+            self.on_fitted(question, model, X, points, owner, sides)
         return summary, rows
 
     # -- stages ----------------------------------------------------------------------------
@@ -312,15 +324,7 @@ class _Run:
                                               len(model.theme_ids_)).predict_proba(X)
         codings = roll_up(len(answers), owner, [p.words for p in points], point_themes,
                           probabilities, model.theme_ids_)
-        for coding in codings:  # a sub-theme's broad theme applies too
-            for theme in list(coding.themes):
-                parent = model.parents_.get(theme)
-                if parent:
-                    coding.confidences[parent] = max(coding.confidences.get(parent, 0.0),
-                                                     coding.confidences.get(theme, 0.0))
-                    if parent not in coding.themes:
-                        coding.themes.append(parent)
-        return codings
+        return with_broad_themes(codings, model.parents_)
 
     def _wording(self, question: str) -> str:
         """The question as asked: its words are left out of labels (every answer shares them)."""
@@ -368,6 +372,15 @@ class _Run:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _embedder_options(config: AnalysisConfig) -> dict:
+    from consulta.analysis.embedders.combined import AUTO_TOKEN_BUDGET
+
+    options = {"cache_dir": config.cache_dir} if config.cache_dir else {}
+    if config.embedder == "auto" and config.budget_share < 1.0:
+        options["token_budget"] = int(AUTO_TOKEN_BUDGET * max(config.budget_share, 0.0))
+    return options
 
 
 def _answer_vectors(n: int, owner: Sequence[int], X: np.ndarray) -> np.ndarray:

@@ -27,7 +27,15 @@ OUTPUT_NOTE = (
     "With --consultation SLUG instead of a file: analyses the consultation's submitted answers\n"
     "to its text questions and keeps the results in the database (the back office's Analysis\n"
     "page); the previous analysis keeps its theme ids. With --queue it is left to the\n"
-    "background worker (`consulta worker`, started by `consulta serve`) instead of run now."
+    "background worker (`consulta worker`, started by `consulta serve`) instead of run now.\n\n"
+    "Large inputs (over 200,000 answers, or any size with --stream; CSV or JSONL) are analysed\n"
+    "streaming, in memory that does not grow with their size: vectors go to disk (--work-dir,\n"
+    "default OUT/.consulta-work; a stopped run restarts from the chunks already embedded,\n"
+    "a rerun with other theme settings reuses them; delete it when done: ~2 GB a million),\n"
+    "themes are fitted on a sample of each question (--sample-size answers) and every answer\n"
+    "is coded with them, answers.csv written chunk by chunk (analysis.json then lists no\n"
+    "answers, and there is no report.html). Campaigns: the sample's near-duplicates, joined\n"
+    "by their edited copies anywhere; exact copies over everything."
 )
 USAGE = (
     "%(prog)s INPUT --text-column COL --out DIR [options]\n"
@@ -42,7 +50,11 @@ FILE_ONLY = (("input", "INPUT"), ("text_column", "--text-column"), ("out", "--ou
              ("max_themes", "--max-themes"), ("sub_themes", "--no-sub-themes"),
              ("count_campaigns_once", "--count-campaigns-once"),
              ("min_group_size", "--min-group-size"), ("cache_dir", "--cache-dir"),
-             ("consent_column", "--consent-column"), ("consent_values", "--consent-values"))
+             ("consent_column", "--consent-column"), ("consent_values", "--consent-values"),
+             ("stream", "--stream"), ("work_dir", "--work-dir"), ("ray", "--ray"),
+             ("chunk_size", "--chunk-size"), ("sample_size", "--sample-size"))
+#: What the streaming analysis does not do (it finds its own themes): (attribute, flag).
+NOT_STREAMED = (("previous", "--previous"), ("codes", "--codes"), ("codebook", "--codebook"))
 CONSENT_VALUES = "full,anonymous"
 
 
@@ -61,7 +73,9 @@ def register(commands) -> None:
     parser.usage = USAGE
     parser.epilog += ("\n  consulta analyse answers.csv --text-column answer --id-column ref "
                       "--codebook frame.csv --codes coded.csv --out results/"
-                      "\n  consulta analyse --consultation future-of-london-policing --seed 0")
+                      "\n  consulta analyse --consultation future-of-london-policing --seed 0"
+                      "\n  consulta analyse million.csv --text-column answer --id-column ref "
+                      "--stream --work-dir /var/tmp/work --out results/")
     parser.add_argument("input", metavar="INPUT", nargs="?",
                         help="CSV, XLSX, JSONL or Parquet file")
     parser.add_argument("--consultation", metavar="SLUG",
@@ -108,6 +122,20 @@ def register(commands) -> None:
     parser.add_argument("--min-group-size", type=int, default=10, metavar="N",
                         help="hide figures for groups smaller than this (default 10)")
     parser.add_argument("--cache-dir", metavar="DIR", help="embedding cache folder")
+    parser.add_argument("--stream", action="store_true",
+                        help="analyse streaming whatever the size (automatic above 200,000 "
+                             "answers): bounded memory, themes fitted on a sample")
+    parser.add_argument("--work-dir", metavar="DIR",
+                        help="streaming: where vectors and the manifest go (default "
+                             "OUT/.consulta-work); a rerun resumes from it")
+    parser.add_argument("--ray", metavar="ADDRESS",
+                        help="streaming: embed on this Ray cluster (e.g. 127.0.0.1:6379; needs "
+                             "the ray extra)")
+    parser.add_argument("--chunk-size", type=int, default=50_000, metavar="N",
+                        help="streaming: answers read and embedded at a time (default 50000)")
+    parser.add_argument("--sample-size", type=int, default=20_000, metavar="N",
+                        help="streaming: answers per question the themes are fitted on "
+                             "(default 20000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_data_dir(parser)
     parser.set_defaults(handler=run, analyse_parser=parser)
@@ -190,6 +218,8 @@ def run_file(args: argparse.Namespace) -> int:
 
     _check_numbers(args)
     started = time.perf_counter()
+    if _streamed(args):
+        return run_stream(args, started)
     try:
         answers = read_answers(args.input, Columns(
             text=args.text_column, id=args.id_column, question=args.question_column,
@@ -218,6 +248,80 @@ def run_file(args: argparse.Namespace) -> int:
     return 0
 
 
+def _columns(args: argparse.Namespace):
+    from consulta.analysis.records import Columns
+
+    return Columns(text=args.text_column, id=args.id_column, question=args.question_column,
+                   groups=tuple(args.group_column), consent=args.consent_column,
+                   consent_values=_consent_values(args.consent_values))
+
+
+def _streamed(args: argparse.Namespace) -> bool:
+    """--stream, or a CSV/JSONL input over STREAM_ABOVE answers (counted in one quick pass)."""
+    from consulta.analysis.records import RecordsError
+    from consulta.analysis.stream import STREAM_ABOVE
+    from consulta.analysis.stream_read import STREAMED_SUFFIXES, count_rows
+
+    given = [flag for name, flag in NOT_STREAMED if getattr(args, name)]
+    if not args.stream:
+        if given or Path(args.input).suffix.lower() not in STREAMED_SUFFIXES:
+            return False
+        # About 1 KB an answer at least: smaller files are far below the threshold.
+        if not Path(args.input).is_file() or Path(args.input).stat().st_size < STREAM_ABOVE * 50:
+            return False
+        try:
+            return count_rows(args.input, _columns(args)) > STREAM_ABOVE
+        except RecordsError as error:
+            raise CommandError(str(error)) from None
+    if given:
+        raise CommandError(f"{', '.join(given)}: not with --stream (a streamed analysis finds "
+                           "its own themes).")
+    return True
+
+
+def run_stream(args: argparse.Namespace, started: float) -> int:
+    from consulta.analysis.pipeline import AnalysisConfig, default_embedder
+    from consulta.analysis.records import RecordsError
+    from consulta.analysis.stream import StreamConfig, analyse_stream
+
+    config = AnalysisConfig(
+        embedder=args.embedder or default_embedder(), seed=args.seed,
+        min_theme_size=args.min_theme_size, max_themes=args.max_themes,
+        sub_themes=args.sub_themes, count_campaigns_once=args.count_campaigns_once,
+        min_group_size=args.min_group_size, group_columns=list(args.group_column),
+        cache_dir=args.cache_dir)
+    stream = StreamConfig(chunk_size=args.chunk_size, sample_size=args.sample_size,
+                          work_dir=args.work_dir, ray_address=args.ray)
+    work = Path(args.work_dir) if args.work_dir else Path(args.out) / ".consulta-work"
+    try:
+        result = analyse_stream(args.input, _columns(args), args.out, config, stream,
+                                progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"\nStopped. The chunks embedded so far are kept in {work}: run the same "
+              "command again to go on from them.", file=sys.stderr)
+        raise
+    except ImportError as error:  # --ray without Ray installed
+        raise CommandError(f"--ray needs Ray: pip install 'consulta[ray]' ({error}).") from None
+    except (RecordsError, ValueError) as error:
+        raise CommandError(str(error)) from None
+    analysis = result.analysis
+    themes = sum(len([t for t in q.themes if t.theme != "other" and not t.parent])
+                 for q in analysis.questions)
+    answers = sum(q.answers for q in analysis.questions)
+    resumed = (f"; {result.resumed_chunks} of {result.chunks} chunks already embedded"
+               if result.resumed_chunks else "")
+    print(f"Analysed {answers} answers to {len(analysis.questions)} question(s), streaming: "
+          f"{themes} themes in {time.perf_counter() - started:.1f} s{resumed}.",
+          file=sys.stderr)
+    size = sum(f.stat().st_size for f in work.glob("chunk-*")) / 1e6
+    shown = f"{size / 1000:.1f} GB" if size >= 1000 else f"{size:.0f} MB"
+    print(f"The vectors ({shown}) stay in {work}: a rerun (say with other theme "
+          "settings) reuses them; delete the folder when done.", file=sys.stderr)
+    for path in result.written:
+        print(path)
+    return 0
+
+
 def _consent_values(given: str) -> tuple[str, ...]:
     values = tuple(v.strip() for v in given.split(",") if v.strip())
     if not values:
@@ -232,6 +336,8 @@ def _check_numbers(args: argparse.Namespace) -> None:
         raise CommandError("--max-themes must be at least 1.")
     if args.min_group_size < 1:
         raise CommandError("--min-group-size must be at least 1.")
+    if args.chunk_size < 100 or args.sample_size < 100:
+        raise CommandError("--chunk-size and --sample-size must be at least 100.")
 
 
 def _read_previous(folder: str | None) -> PreviousAnalysis | None:

@@ -48,8 +48,12 @@ def setup(args: argparse.Namespace, *, migrate: bool = True) -> Path:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consulta.web.settings")
 
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:  # a setting from the environment: say which, no trace
+        raise CommandError(str(error)) from error
     if migrate:
         from django.core.management import call_command
 

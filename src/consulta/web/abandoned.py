@@ -20,6 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 ANALYSIS_TASK = "consulta.web.analysis.tasks.run_analysis"
+PART_TASK = "consulta.web.analysis.tasks.analyse_part"
+JOIN_TASK = "consulta.web.analysis.tasks.join_analysis"
+CHUNK_TASK = "consulta.web.outreach.tasks.send_chunk_task"
 
 
 class WorkerGone(RuntimeError):
@@ -56,8 +59,7 @@ def recover_abandoned(host: str | None = None,
         with transaction.atomic():
             result.set_failed(WorkerGone(
                 f"The worker (process {pid}) stopped before this task finished."))
-            if result.task_path == ANALYSIS_TASK:
-                _fail_analysis_run(result.args_kwargs, pid)
+            _after_abandoned(result, pid)
         recovered.append(str(result.id))
     return recovered
 
@@ -75,12 +77,34 @@ def _dead_local_pid(worker_ids: list, host: str | None,
     return None if alive(pid) else pid
 
 
-def _fail_analysis_run(args_kwargs: dict, pid: int) -> None:
+def _after_abandoned(result, pid: int) -> None:
+    """What the dead worker was doing is failed, or, for a part of a bigger piece of work (a
+    question of an analysis, a chunk of a batch of email), tried again by another worker."""
+    from consulta.web.analysis import parts
+
+    if result.task_path == ANALYSIS_TASK:
+        _fail_analysis_run(_first_argument(result.args_kwargs, "run_id"), pid)
+    elif result.task_path == PART_TASK:
+        parts.part_abandoned(_first_argument(result.args_kwargs, "part_id"), pid)
+    elif result.task_path == JOIN_TASK:
+        parts.join_abandoned(_first_argument(result.args_kwargs, "run_id"), pid)
+    elif result.task_path == CHUNK_TASK:
+        from consulta.web.outreach.tasks import chunk_abandoned
+
+        chunk_abandoned(result, pid)
+
+
+def _first_argument(args_kwargs: dict, name: str):
+    args, kwargs = args_kwargs.get("args") or [], args_kwargs.get("kwargs") or {}
+    return kwargs.get(name, args[0] if args else None)
+
+
+def _fail_analysis_run(run_id, pid: int) -> None:
     from consulta.web.analysis.models import AnalysisRun
 
-    args, kwargs = args_kwargs.get("args") or [], args_kwargs.get("kwargs") or {}
-    run_id = kwargs.get("run_id", args[0] if args else None)
-    AnalysisRun.objects.filter(pk=run_id, status=AnalysisRun.Status.RUNNING).update(
+    # A run split into parts is in the parts' hands once they are queued.
+    AnalysisRun.objects.filter(pk=run_id, status=AnalysisRun.Status.RUNNING,
+                               parts__isnull=True).update(
         status=AnalysisRun.Status.FAILED, finished_at=timezone.now(),
         error=f"The background worker (process {pid}) stopped before the analysis finished, "
               "for example because the server restarted. Run the analysis again.")
@@ -101,17 +125,30 @@ def settle_unfinished_runs(consultation) -> int:
     on this machine first) or ended, queued runs whose task is gone, and task-less runs
     "running" for longer than any analysis takes.
     """
+    from consulta.web.analysis import parts
     from consulta.web.analysis.models import AnalysisRun
 
     recover_abandoned()
     unfinished = [AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
     settled = 0
     for run in consultation.analysis_runs.filter(status__in=unfinished):
+        if run.parts.exists():  # split: its lost parts are tried again (parts.settle)
+            parts.settle(run, _latest_part_task)
+            continue
         error = _why_it_cannot_finish(run)
         if error:
             settled += AnalysisRun.objects.filter(pk=run.pk, status__in=unfinished).update(
                 status=AnalysisRun.Status.FAILED, finished_at=timezone.now(), error=error)
     return settled
+
+
+def _latest_part_task(part):
+    from django.db.models import Q
+    from django_tasks_db.models import DBTaskResult
+
+    return (DBTaskResult.objects.filter(task_path=PART_TASK)
+            .filter(Q(args_kwargs__args__0=part.pk) | Q(args_kwargs__kwargs__part_id=part.pk))
+            .order_by("-enqueued_at").first())
 
 
 def _why_it_cannot_finish(run) -> str:

@@ -4,7 +4,9 @@ Everything a deployment changes comes from the environment:
 
 - ``CONSULTA_DATA_DIR``: where the SQLite database and the generated secret key live
   (default ``./consulta-data``).
-- ``DATABASE_URL``: use this database instead (for example ``postgres://user:pw@host/db``).
+- ``DATABASE_URL``: use this database instead (for example ``postgres://user:pw@host/db``);
+  ``CONSULTA_DB_POOL_MAX``: PostgreSQL connections pooled per process (deployment/scaling.py).
+- ``CONSULTA_CACHE_URL``: ``redis://…`` to share rate limits between web processes.
 - ``CONSULTA_SECRET_KEY``, ``CONSULTA_DEBUG``, ``CONSULTA_ALLOWED_HOSTS`` (comma-separated),
   ``CONSULTA_MAX_IMPORT_BYTES``, ``CONSULTA_SEND_INLINE_LIMIT``.
 - ``CONSULTA_SESSION_IDLE_SECONDS``: sign back-office users out after this long idle (3600).
@@ -28,6 +30,7 @@ import dj_database_url
 
 from consulta.web.consultations.audit import AUDITED_MODELS
 from consulta.web.deployment.environment import base_url, security_settings
+from consulta.web.deployment.scaling import cache_settings, database_settings
 from consulta.web.secrets import load_secret_key
 
 DATA_DIR = Path(os.environ.get("CONSULTA_DATA_DIR", "consulta-data")).resolve()
@@ -111,7 +114,10 @@ TEMPLATES = [
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # PostgreSQL: a pool of connections per process (CONSULTA_DB_POOL_MAX); without the
+        # pool, or on another engine, each thread keeps its connection for a minute.
+        parsed = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        return database_settings(parsed, os.environ)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "consulta.sqlite3",
@@ -176,9 +182,17 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Only used after `collectstatic` (optional); WhiteNoise warns about a root that does not exist.
-STATIC_ROOT = DATA_DIR / "static" if (DATA_DIR / "static").is_dir() else None
-# Serve straight from the app folders: no collectstatic step between install and first run.
+# `consulta serve` collects the files here on start, under hashed names that browsers keep for a
+# year (deployment/static.py). Without a data directory (tests) there is none; WhiteNoise warns
+# about a root that does not exist, so an empty one is made beside the database.
+STATIC_ROOT = DATA_DIR / "static" if DATA_DIR.is_dir() else None
+if STATIC_ROOT is not None:
+    STATIC_ROOT.mkdir(exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "consulta.web.deployment.static.StaticStorage"},
+}
+# Also serve straight from the app folders: nothing to collect between install and first run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -211,9 +225,11 @@ EMAIL_BACKEND = (
 # Links in emails are absolute, built from this.
 CONSULTA_BASE_URL = base_url(os.environ)
 
-# Rate limits count in this cache. One waitress process serves the site, so a per-process
-# memory cache sees every request; a multi-process deployment should point it at the database.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits count in this cache: each process's own memory by default (one process sees every
+# request), Redis with CONSULTA_CACHE_URL, so that several processes or machines share the
+# counts (deployment/scaling.py). Nothing else here keeps state in a process: sessions,
+# sign-in throttling (axes) and the task queue live in the database.
+CACHES = cache_settings(os.environ)
 RATELIMIT_USE_CACHE = "default"
 # The client's address: X-Forwarded-For's right-most entry only behind a trusted proxy.
 RATELIMIT_IP_META_KEY = "consulta.web.deployment.proxy.client_address"

@@ -1,8 +1,8 @@
 """Who said what on the Analysis page: each theme's share per group, as the library computes it.
 
-The figures come from ``consulta.analysis.who_said_what`` run on the stored codings of one
-question (the themes each answer carries, its group), so the page and the command line's
-groups.csv agree: Wilson 95% intervals, and a difference from everyone else marked only when
+The figures come from ``consulta.analysis.who_said_what_counts`` on the stored codings of one
+question counted by the database (tallies.py: the themes the answers of each group carry), the
+same as ``who_said_what`` on the answers, so the page and the command line's groups.csv agree: Wilson 95% intervals, and a difference from everyone else marked only when
 it survives the Benjamini–Hochberg correction (q < 0.05) across the question's table. Groups
 with fewer answers than the run's ``min_group_size`` show no figures at all.
 
@@ -12,10 +12,11 @@ sector of the respondent's organisation.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
-from consulta.analysis import who_said_what, wilson_interval
+from consulta.analysis import wilson_interval
+from consulta.analysis.groups import who_said_what_counts
+from consulta.web.analysis.tallies import Tally
 from consulta.web.consultations.stats import NO_ORGANISATION, NO_ROLE
 from consulta.web.stakeholders.models import Sector
 
@@ -23,18 +24,6 @@ SECTOR_LABELS = dict(Sector.choices)
 SIGNIFICANT = 0.05  # q-value below which a group differs from everyone else
 HIGHER, LOWER = "higher", "lower"
 COLUMN = "group"
-
-
-@dataclass
-class CodedAnswer:
-    """One stored coding, as the page needs it."""
-
-    question: int
-    answer: int
-    themes: set[str]  # Theme pks as text: the themes the answer carries
-    group: str
-    campaign: str
-    primary: int | None  # None: an answer with no content
 
 
 @dataclass
@@ -84,22 +73,22 @@ def ordered_groups(by_role: bool, present: set[str], roles: list[str]) -> list[s
     return [label for label in order if label in present]
 
 
-def group_table(answers: list[CodedAnswer], themes: list[tuple[str, int, bool]], *,
-                by_role: bool, roles: list[str], minimum: int,
-                campaigns_once: bool) -> GroupTable:
+def group_table(tally: Tally, themes: list[tuple[str, int, bool]], *,
+                by_role: bool, roles: list[str], minimum: int) -> GroupTable:
     """The table of one question: ``themes`` are (label, Theme pk, is a sub-theme) in order."""
-    assignments = {a.answer: a.themes for a in answers}
-    weights = _campaign_weights(answers) if campaigns_once else None
-    stats = who_said_what(assignments, {a.answer: {COLUMN: a.group} for a in answers},
-                          weights=weights, min_group_size=minimum)
-    sizes = Counter(a.group for a in answers)
+    # The themes some answer carries, as who_said_what tests them (no test for the others).
+    carried = {theme for counted in tally.groups.values() for theme in counted.counts}
+    stats = who_said_what_counts(COLUMN, tally.groups, carried, min_group_size=minimum)
+    sizes = {label: counted.answers for label, counted in tally.groups.items()}
     groups = ordered_groups(by_role, set(sizes), roles)
-    table = GroupTable([GroupColumn("All answers", len(answers), False)] + [
+    table = GroupTable([GroupColumn("All answers", tally.answers, False)] + [
         GroupColumn(label, sizes[label], sizes[label] < minimum) for label in groups])
     found = {(s.group, s.theme): s for s in stats}
-    everyone = _everyone(answers, weights)
+    n = tally.n
     for label, pk, sub_theme in themes:
-        cells = [everyone(str(pk))] + [
+        count = tally.count(str(pk))
+        everyone = Cell(count / n, *interval(count, n)) if n else Cell(0.0, 0.0, 0.0)
+        cells = [everyone] + [
             None if column.suppressed else _cell(found.get((column.label, str(pk))), column.n)
             for column in table.columns[1:]]
         table.rows.append(ShareRow(label, sub_theme, cells))
@@ -114,21 +103,6 @@ def share_text(share: float, low: float, high: float) -> str:
 def interval(count: float, n: float) -> tuple[float, float]:
     low, high = wilson_interval(count, n)
     return float(low), float(high)
-
-
-def _campaign_weights(answers: list[CodedAnswer]) -> dict[int, float]:
-    """Each campaign counts once: 1/size for each of its members (campaigns.campaign_weights)."""
-    sizes = Counter(a.campaign for a in answers if a.campaign)
-    return {a.answer: 1.0 / sizes[a.campaign] if a.campaign else 1.0 for a in answers}
-
-
-def _everyone(answers: list[CodedAnswer], weights: dict[int, float] | None):
-    n = sum(weights.values()) if weights else len(answers)
-
-    def cell(theme: str) -> Cell:
-        count = sum((weights[a.answer] if weights else 1.0) for a in answers if theme in a.themes)
-        return Cell(count / n, *interval(count, n)) if n else Cell(0.0, 0.0, 0.0)
-    return cell
 
 
 def _cell(stat, n: int) -> Cell:

@@ -117,3 +117,41 @@ class CodedTheme(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["coding", "theme"], name="unique_coded_theme")
         ]
+
+
+class AnalysisPart(models.Model):
+    """One question of a run analysed on its own, by whichever worker takes it (parts.py).
+
+    A run of several questions is split into parts so several workers share it; the last part
+    to finish joins them and stores the run's results. A part whose worker failed or died is
+    queued again, up to ``parts.MAX_ATTEMPTS`` times.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="parts")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=200)  # the library's name for it: "phase 1: q2"
+    position = models.PositiveIntegerField(default=0)  # the question's place in the run
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    # The library's Analysis of this one question (consulta.analysis.merge.dump): compact JSON,
+    # gzipped when large; emptied once the run is joined.
+    result = models.BinaryField(null=True, blank=True)
+    worker = models.CharField(max_length=64, blank=True)  # "<host>-<pid>" of the last attempt
+    error = models.TextField(blank=True)  # the last failed attempt's
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "question"], name="one_part_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} of run {self.run_id} ({self.status})"

@@ -11,26 +11,30 @@ group are group_table.py's.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Q
 
 from consulta.analysis.constants import AGAINST, FOR, FRAMINGS, OTHER, SENTIMENTS
 from consulta.web.analysis.group_table import (
-    CodedAnswer,
     GroupTable,
     group_label,
     group_table,
     interval,
     share_text,
 )
-from consulta.web.analysis.models import AnalysisRun, CodedTheme, Coding, Theme
+from consulta.web.analysis.models import AnalysisRun, Theme
+from consulta.web.analysis.tallies import Tally, tallies
 from consulta.web.consultations.models import Phase, Question
 from consulta.web.responses.models import PUBLISHABLE_CONSENT, Answer, Response
 
 QUOTES_SHOWN = 5
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+SEPARATOR = "\x00"  # between answers in _withheld_texts: no whitespace, in no label
+TRIGRAM_WORD = re.compile(r"[a-z0-9]{3,}")  # what a trigram index can search for
 
 __all__ = ["FRAMINGS", "OTHER", "SENTIMENTS", "latest_runs", "run_results", "wording"]
 
@@ -135,10 +139,13 @@ def run_results(run: AnalysisRun) -> list[PhaseView]:
             views[theme.question_id] = QuestionView(theme.question,
                                                     group_by="role" if internal else "sector")
     _add_themes(views, themes, _quotes(themes))
-    answers = _coded_answers(run, views)
-    _add_intervals(views, answers)
-    _add_groups(run, views, answers)
-    _add_signals(run, views)
+    config = run.summary.get("config", {})
+    counted = tallies(run, {pk: partial(group_label, view.group_by == "role")
+                            for pk, view in views.items()},
+                      campaigns_once=bool(config.get("count_campaigns_once")))
+    _add_intervals(views, counted)
+    _add_groups(run, views, counted)
+    _add_signals(views, counted)
     numbers = run.consultation.phase_numbers()
     phases: dict[int, PhaseView] = {}
     for view in views.values():  # themes come in phase and question order
@@ -154,7 +161,7 @@ def _add_themes(views, themes: list[Theme], quotes: dict[int, list[Quote]]) -> N
     by_pk = {}
     withheld = _withheld_texts(themes)
     for theme in themes:
-        allowed = not _uses_words_of(theme, withheld.get(theme.question_id, []))
+        allowed = not _uses_words_of(theme, withheld.get(theme.question_id, ""))
         label, summary = wording(theme, allowed)
         item = ThemeView(theme, quotes.get(theme.pk, []), label=label, summary=summary)
         by_pk[theme.pk] = item
@@ -182,21 +189,51 @@ def wording(theme: Theme, sources_allowed: bool) -> tuple[str, str]:
     return theme.keywords or f"Theme {theme.key}", ""
 
 
-def _withheld_texts(themes: list[Theme]) -> dict[int, list[str]]:
-    """Per question, the answers that may not be quoted, lower case with single spaces."""
+def _withheld_texts(themes: list[Theme]) -> dict[int, str]:
+    """Per question, the answers that may not be quoted and might hold a piece of a theme's
+    wording, lower case with single spaces, in one string: NUL between answers (no piece of a
+    label contains it, so no piece matches across two answers).
+
+    On PostgreSQL only the candidates are fetched: answers containing every word of some
+    piece, found on the trigram index (responses 0003); _uses_words_of then decides on them
+    exactly as before. Fetching every withheld answer and searching each piece in all of them
+    took 6 s at a million answers."""
+    questions = {t.question_id for t in themes}
+    rows = Answer.objects.exclude(response__consent__in=PUBLISHABLE_CONSENT).order_by()
+    if connection.vendor == "postgresql":
+        rows = rows.filter(_may_hold({(t.question_id, p) for t in themes for p in _pieces(t)}))
+    else:  # SQLite's LIKE folds ASCII only: read them all
+        rows = rows.filter(question__in=questions)
     found: dict[int, list[str]] = defaultdict(list)
-    rows = Answer.objects.filter(question__in={t.question_id for t in themes}).exclude(
-        response__consent__in=PUBLISHABLE_CONSENT).values_list("question_id", "text")
-    for question, text in rows:
+    for question, text in rows.values_list("question_id", "text"):
         found[question].append(" ".join(text.lower().split()))
+    return {question: SEPARATOR.join(texts) for question, texts in found.items()}
+
+
+def _may_hold(pieces: set[tuple[int, str]]) -> Q:
+    """Answers that may contain one of ``pieces`` (question, lower-case piece): every run of 3+
+    ASCII letters or digits of the piece, case-insensitively (an index search; upper case is
+    the same for ASCII in every locale). A piece with no such run gives its whole question."""
+    found = Q(pk__in=[])
+    for question, piece in sorted(pieces):
+        words = Q(question_id=question)
+        for word in sorted(set(TRIGRAM_WORD.findall(piece))):
+            words &= Q(text__icontains=word)
+        found |= words
     return found
 
 
-def _uses_words_of(theme: Theme, texts: list[str]) -> bool:
-    """Whether the label or a sentence of the summary is taken from one of ``texts``."""
+def _pieces(theme: Theme) -> list[str]:
+    """The label and each sentence of the summary, lower case with single spaces."""
     pieces = [theme.label, *SENTENCE_END.split(theme.summary)]
     pieces = [" ".join(p.lower().rstrip(".!").split()) for p in pieces]
-    return any(piece and piece in text for piece in pieces if len(piece) > 3 for text in texts)
+    return [piece for piece in pieces if len(piece) > 3 and SEPARATOR not in piece]
+
+
+def _uses_words_of(theme: Theme, texts: str) -> bool:
+    """Whether the label or a sentence of the summary is taken from one of ``texts``
+    (_withheld_texts's joined answers)."""
+    return any(piece in texts for piece in _pieces(theme))
 
 
 # --- quotes ------------------------------------------------------------------------------------
@@ -235,61 +272,30 @@ def _quote(stored: dict, reference: str, organisation: str) -> Quote:
 # --- figures -----------------------------------------------------------------------------------
 
 
-def _coded_answers(run: AnalysisRun, views) -> dict[int, list[CodedAnswer]]:
-    """Per question, every coded answer with its themes and group: two queries for the run."""
-    carried: dict[int, set[str]] = defaultdict(set)
-    for coding, theme in CodedTheme.objects.filter(coding__run=run).values_list("coding_id",
-                                                                                "theme_id"):
-        carried[coding].add(str(theme))
-    found: dict[int, list[CodedAnswer]] = defaultdict(list)
-    for pk, question, answer, sector, role, campaign, primary in (
-        Coding.objects.filter(run=run).order_by("answer_id").values_list(
-            "pk", "answer__question_id", "answer_id", "answer__response__organisation__sector",
-            "answer__response__role__name", "campaign", "primary_id")
-    ):
-        view = views.get(question)
-        if view is not None:
-            found[question].append(CodedAnswer(
-                question, answer, carried[pk], group_label(view.group_by == "role", sector, role),
-                campaign, primary))
-    return found
-
-
-def _add_intervals(views, answers: dict[int, list[CodedAnswer]]) -> None:
+def _add_intervals(views, counted: dict[int, Tally]) -> None:
     """Each theme's share with its Wilson 95% interval, out of the question's respondents as the
     library counts them: answers with content, each campaign once."""
     for question, view in views.items():
-        coded = answers.get(question, [])
-        view.coded = len(coded)
-        n = len({a.campaign or f"answer {a.answer}" for a in coded if a.primary is not None})
+        view.coded = counted[question].answers
+        n = counted[question].respondents
         for item in view.all_themes:
             item.low, item.high = interval(item.theme.share * n, n) if n else (0.0, 0.0)
 
 
-def _add_groups(run: AnalysisRun, views, answers: dict[int, list[CodedAnswer]]) -> None:
-    config = run.summary.get("config", {})
-    minimum = int(config.get("min_group_size") or 10)
+def _add_groups(run: AnalysisRun, views, counted: dict[int, Tally]) -> None:
+    minimum = int(run.summary.get("config", {}).get("min_group_size") or 10)
     roles = list(run.consultation.roles.values_list("name", flat=True))
     for question, view in views.items():
         themes = [(item.label, item.theme.pk, item.theme.parent_id is not None)
                   for item in view.all_themes]
-        view.groups = group_table(answers.get(question, []), themes,
-                                  by_role=view.group_by == "role", roles=roles, minimum=minimum,
-                                  campaigns_once=bool(config.get("count_campaigns_once")))
+        view.groups = group_table(counted[question], themes, by_role=view.group_by == "role",
+                                  roles=roles, minimum=minimum)
 
 
-def _add_signals(run: AnalysisRun, views) -> None:
-    """Sentiment of every coded answer and, in internal phases, each answer's main framing."""
-    sentiment: dict[int, Counter] = defaultdict(Counter)
-    framing: dict[int, Counter] = defaultdict(Counter)
-    for question, mood, framed, n in (
-        Coding.objects.filter(run=run).order_by()
-        .values_list("answer__question_id", "sentiment", "framing").annotate(n=Count("id"))
-    ):
-        sentiment[question][mood] += n
-        if framed:  # "challenge;opportunity": the framing with the most words comes first
-            framing[question][framed.split(";")[0]] += n
+def _add_signals(views, counted: dict[int, Tally]) -> None:
+    """Sentiment of every coded answer and, in internal phases, each answer's main framing
+    (counted with the figures by tallies())."""
     for question_id, view in views.items():
-        view.sentiment = [(label, sentiment[question_id][label]) for label in SENTIMENTS]
+        view.sentiment = [(label, counted[question_id].sentiment[label]) for label in SENTIMENTS]
         if view.question.phase.audience == Phase.Audience.INTERNAL:
-            view.framing = [(label, framing[question_id][label]) for label in FRAMINGS]
+            view.framing = [(label, counted[question_id].framing[label]) for label in FRAMINGS]

@@ -88,7 +88,12 @@ def queue_analysis(
 
 
 def run_queued(run_id: int, *, seed: int = 0, embedder: str | None = None) -> AnalysisRun | None:
-    """Do a queued run (the worker's side); None when it is gone or no longer queued."""
+    """Do a queued run (the worker's side); None when it is gone or no longer queued.
+
+    A run big enough to share (parts.should_split) is split into one part per question for any
+    worker to take, and comes back still running; the last part joins it (parts.py)."""
+    from consulta.web.analysis import parts
+
     now = timezone.now()
     claimed = AnalysisRun.objects.filter(pk=run_id, status=AnalysisRun.Status.QUEUED).update(
         status=AnalysisRun.Status.RUNNING, started_at=now)
@@ -96,53 +101,86 @@ def run_queued(run_id: int, *, seed: int = 0, embedder: str | None = None) -> An
         return None
     run = AnalysisRun.objects.select_related("consultation").get(pk=run_id)
     previous_run = latest_done_run(run.consultation)
-    return _execute(run, previous_run, seed=seed, embedder=embedder, progress=False)
+    try:
+        records = collect_records(run.consultation)
+        if parts.should_split(records):
+            parts.plan(run, records, previous_run, seed=seed, embedder=embedder)
+            return run
+    except BaseException as error:
+        fail_run(run, error)
+        raise
+    return _execute(run, previous_run, seed=seed, embedder=embedder, progress=False,
+                    records=records)
 
 
 def _execute(run: AnalysisRun, previous_run: AnalysisRun | None, *, seed: int,
-             embedder: str | None, progress: bool) -> AnalysisRun:
-    from consulta.analysis.pipeline import AnalysisConfig, analyse, default_embedder
-    from consulta.web.analysis.previous import previous_input
-
-    consultation = run.consultation
+             embedder: str | None, progress: bool, records: Records | None = None
+             ) -> AnalysisRun:
     started = time.perf_counter()
     try:
-        records = collect_records(consultation)
-        config = AnalysisConfig(
-            embedder=embedder or default_embedder(), seed=seed,
-            group_columns=list(GROUP_COLUMNS), framing_hints=records.framing_hints,
-            question_wording=records.wording,
-        )
-        previous = previous_input(previous_run, records) if previous_run else None
-        # Questions people edited keep their themes and codes; new answers learn from them.
-        kept = carry.kept_questions(previous_run, records)
-        analysis = analyse(records.answers, config, previous=previous, progress=progress,
-                           codes=carry.examples(kept) or None, codebook=carry.frame(kept))
-        analysed = time.perf_counter()
-        with transaction.atomic():
-            counts = store_results(run, analysis, records, kept)
-            if kept:
-                carry.carry_people(previous_run, run, kept)
-            run.summary = _summary(analysis, records, counts, previous_run,
-                                   analyse_seconds=analysed - started,
-                                   total_seconds=time.perf_counter() - started)
-            run.summary[carry.SUMMARY_KEY] = sorted(found.question.pk for found in kept.values())
-            run.status = AnalysisRun.Status.DONE
-            run.finished_at = timezone.now()
-            run.save(update_fields=["summary", "status", "finished_at"])
-            audit.record(consultation, None, audit.ANALYSIS_DONE, run=run.pk, counts=counts)
+        records = records or collect_records(run.consultation)
+        analysis, kept = analyse_records(records, previous_run, seed=seed, embedder=embedder,
+                                         progress=progress)
+        store_run(run, analysis, records, previous_run, kept=kept,
+                  analyse_seconds=time.perf_counter() - started, started=started)
     except BaseException as error:
-        run.status = AnalysisRun.Status.FAILED
-        run.error = _error_text(error)
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
-        # Not the error's text: it could quote an answer, and every member reads the trail.
-        audit.record(consultation, None, audit.ANALYSIS_FAILED, run=run.pk)
+        fail_run(run, error)
         raise
     return run
 
 
-def _error_text(error: BaseException) -> str:
+def analyse_records(records: Records, previous_run: AnalysisRun | None, *, seed: int,
+                    embedder: str | None, progress: bool = False, share: float = 1.0):
+    """The library's analysis of ``records`` (all the run's, or one question's), and the
+    questions people edited on ``previous_run`` (kept as they left them). ``share``: the part
+    of the run's embedding budget these records may spend (a part of a split run)."""
+    from consulta.analysis.pipeline import AnalysisConfig, analyse, default_embedder
+    from consulta.web.analysis.previous import previous_input
+
+    config = AnalysisConfig(
+        embedder=embedder or default_embedder(), seed=seed,
+        group_columns=list(GROUP_COLUMNS), framing_hints=records.framing_hints,
+        question_wording=records.wording, budget_share=share,
+    )
+    previous = previous_input(previous_run, records) if previous_run else None
+    # Questions people edited keep their themes and codes; new answers learn from them.
+    kept = carry.kept_questions(previous_run, records)
+    analysis = analyse(records.answers, config, previous=previous, progress=progress,
+                       codes=carry.examples(kept) or None, codebook=carry.frame(kept))
+    return analysis, kept
+
+
+def store_run(run: AnalysisRun, analysis, records: Records, previous_run: AnalysisRun | None,
+              *, kept=None, analyse_seconds: float, started: float) -> None:
+    """Store the run's results and mark it done, all in one transaction. ``started``: the
+    ``time.perf_counter()`` the timings count from."""
+    if kept is None:
+        kept = carry.kept_questions(previous_run, records)
+    with transaction.atomic():
+        counts = store_results(run, analysis, records, kept)
+        if kept:
+            carry.carry_people(previous_run, run, kept)
+        run.summary = _summary(analysis, records, counts, previous_run,
+                               analyse_seconds=analyse_seconds,
+                               total_seconds=time.perf_counter() - started)
+        run.summary[carry.SUMMARY_KEY] = sorted(found.question.pk for found in kept.values())
+        run.status = AnalysisRun.Status.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["summary", "status", "finished_at"])
+        audit.record(run.consultation, None, audit.ANALYSIS_DONE, run=run.pk, counts=counts)
+
+
+def fail_run(run: AnalysisRun, error: BaseException | str) -> None:
+    """Mark the run failed with ``error`` (an exception, or what to tell the organiser)."""
+    run.status = AnalysisRun.Status.FAILED
+    run.error = error if isinstance(error, str) else error_text(error)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+    # Not the error's text: it could quote an answer, and every member reads the trail.
+    audit.record(run.consultation, None, audit.ANALYSIS_FAILED, run=run.pk)
+
+
+def error_text(error: BaseException) -> str:
     if isinstance(error, (KeyboardInterrupt, SystemExit)):
         # "SystemExit: 1" would say nothing to the organiser reading it on the page.
         return "Stopped before it finished: the worker or command running it was interrupted."
@@ -167,8 +205,9 @@ def question_label(number: int, question: Question) -> str:
     return f"phase {number}: {question.key}"
 
 
-def collect_records(consultation: Consultation) -> Records:
-    """One record per non-blank submitted answer to a text question, in phase and question order."""
+def collect_records(consultation: Consultation, question: Question | None = None) -> Records:
+    """One record per non-blank submitted answer to a text question (or to ``question``), in
+    phase and question order."""
     from consulta.analysis.framing import hint_framing
     from consulta.analysis.records import Answer as Record
 
@@ -179,6 +218,7 @@ def collect_records(consultation: Consultation) -> Records:
             response__status=Response.Status.SUBMITTED, question__kind__in=TEXT_KINDS,
         )
         .exclude(text="")
+        .filter(**({"question": question} if question is not None else {}))
         .select_related("question__phase", "response__organisation", "response__role")
         .order_by("question__phase__position", "question__phase_id", "question__position",
                   "question_id", "pk")

@@ -77,13 +77,19 @@ class SendReport:
         return Counter(outcome.reason for outcome in self.skipped).most_common()
 
     def summary(self) -> str:
-        parts = [f"{len(self.sent)} sent"]
-        if self.skipped:
-            reasons = ", ".join(f"{n} {reason}" for reason, n in self.skipped_reasons())
-            parts.append(f"{len(self.skipped)} skipped ({reasons})")
-        if self.bounced:
-            parts.append(f"{len(self.bounced)} bounced")
-        return ", ".join(parts)
+        return count_summary(len(self.sent), Counter(o.reason for o in self.skipped),
+                             len(self.bounced))
+
+
+def count_summary(sent: int, skipped: Counter, bounced: int) -> str:
+    """``3 sent, 2 skipped (1 no email address, 1 unsubscribed), 1 bounced``."""
+    parts = [f"{sent} sent"]
+    if sum(skipped.values()):
+        reasons = ", ".join(f"{n} {reason}" for reason, n in skipped.most_common())
+        parts.append(f"{sum(skipped.values())} skipped ({reasons})")
+    if bounced:
+        parts.append(f"{bounced} bounced")
+    return ", ".join(parts)
 
 
 # Who to send to ---------------------------------------------------------------------------
@@ -161,8 +167,10 @@ def _submitted(invitation: Invitation, responded: set[int]) -> bool:
     )
 
 
-def plan_reminders(phase: Phase, now=None) -> tuple[list[Invitation], list[Outcome]]:
-    """Invitations a reminder would go to now, and the skipped ones with reasons."""
+def plan_reminders(phase: Phase, now=None, people=None
+                   ) -> tuple[list[Invitation], list[Outcome]]:
+    """Invitations a reminder would go to now (of ``people``, ids, when given: a chunk of a
+    big batch), and the skipped ones with reasons."""
     now = now or timezone.now()
     responded = responded_person_ids(phase)
     organisations = responded_organisation_ids(phase)
@@ -170,6 +178,8 @@ def plan_reminders(phase: Phase, now=None) -> tuple[list[Invitation], list[Outco
     invitations = phase.invitations.select_related(
         "person", "organisation", "response", "phase__consultation"
     ).order_by("person__name", "person__email")
+    if people is not None:
+        invitations = invitations.filter(person_id__in=people)
     for invitation in invitations:
         if _submitted(invitation, responded):
             reason = ALREADY_RESPONDED
@@ -270,7 +280,7 @@ def send_invitations(phase: Phase, *, people=None) -> SendReport:
     """Invite the phase's audience (or ``people``) who have an email address, have not
     unsubscribed, and have no sent invitation or response yet. Each person's invitation is
     created once; a bounced one is tried again (the address may have been corrected)."""
-    _refuse_unless_open(phase)
+    refuse_unless_open(phase)
     report = SendReport(INVITATION)
     to_send, report.skipped = plan_invitations(phase, people)
     if not to_send:
@@ -301,12 +311,13 @@ def send_invitations(phase: Phase, *, people=None) -> SendReport:
     return report
 
 
-def send_reminders(phase: Phase) -> SendReport:
-    """Remind invitations that were sent and are not submitted, bounced or unsubscribed."""
-    _refuse_unless_open(phase)
+def send_reminders(phase: Phase, *, people=None) -> SendReport:
+    """Remind invitations that were sent and are not submitted, bounced or unsubscribed (of
+    ``people``, ids, when given)."""
+    refuse_unless_open(phase)
     report = SendReport(REMINDER)
     now = timezone.now()
-    to_send, report.skipped = plan_reminders(phase, now)
+    to_send, report.skipped = plan_reminders(phase, now, people)
     if not to_send:
         return report
     with _Batch(report) as connection:
@@ -349,10 +360,11 @@ def sending_refused(phase: Phase) -> str:
     return ""
 
 
-def _refuse_unless_open(phase: Phase) -> None:
+def refuse_unless_open(phase: Phase) -> None:
     reason = sending_refused(phase)
     if reason:
         raise OutreachRefused(f"{reason}; nothing was sent")
+
 
 
 def mark_imported_submissions(phase: Phase, submitted: list[tuple[Response, str]]) -> int:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from consulta.web.analysis.models import Coding, Theme
+from consulta.web.analysis.models import CodedTheme, Coding, Theme
 from consulta.web.analysis.services import TEXT_KINDS
 from consulta.web.consultations.models import Question
 from consulta.web.responses.models import PUBLISHABLE_CONSENT
@@ -29,26 +30,43 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     rows = []
     if bench.run:
         numbers = bench.consultation.phase_numbers()
+        counts = _answer_counts(bench.run)
         questions = Question.objects.filter(
-            phase__consultation=bench.consultation, kind__in=TEXT_KINDS,
-            pk__in=Coding.objects.filter(run=bench.run).values("answer__question"),
+            phase__consultation=bench.consultation, kind__in=TEXT_KINDS, pk__in=list(counts),
         ).select_related("phase").order_by("phase__position", "position")
         for question in questions:
-            rows.append(_question_summary(bench, question, numbers[question.phase_id]))
+            rows.append(_question_summary(bench, question, numbers[question.phase_id],
+                                          counts[question.pk]))
     return render(request, "workbench/overview.html", {
         "consultation": bench.consultation, "run": bench.run, "rows": rows})
 
 
-def _question_summary(bench: Bench, question: Question, number: int) -> dict:
-    answers = Coding.objects.filter(run=bench.run, answer__question=question)
-    reviewed = Review.objects.filter(run=bench.run, answer__question=question,
-                                     reviewed_at__isnull=False)
+def _answer_counts(run) -> dict[int, dict[str, int]]:
+    """Per question of ``run``: coded answers, those with no theme and those a person reviewed,
+    in two grouped queries for every question (one query each per question took seconds at a
+    million answers)."""
+    themed = CodedTheme.objects.filter(coding=OuterRef("pk"))
+    counts = {row["answer__question_id"]: {"answers": row["n"], "unthemed": row["bare"],
+                                           "reviewed": 0}
+              for row in Coding.objects.filter(run=run).order_by()
+              .values("answer__question_id")
+              .annotate(n=Count("id"), bare=Count("id", filter=Q(~Exists(themed))))}
+    for question, n in (Review.objects.filter(run=run, reviewed_at__isnull=False).order_by()
+                        .values_list("answer__question_id")
+                        .annotate(n=Count("answer", distinct=True))):
+        if question in counts:
+            counts[question]["reviewed"] = n
+    return counts
+
+
+def _question_summary(bench: Bench, question: Question, number: int,
+                      counts: dict[str, int]) -> dict:
     themes = {t.key: t for t in Theme.objects.filter(run=bench.run, question=question)}
     measured = agreement.for_question(bench.run, question)
     return {
-        "question": question, "number": number, "answers": answers.count(),
-        "themes": len(themes), "reviewed": reviewed.values("answer").distinct().count(),
-        "unthemed": edits.unthemed(bench.run, question), "agreement": measured,
+        "question": question, "number": number, "answers": counts["answers"],
+        "themes": len(themes), "reviewed": counts["reviewed"],
+        "unthemed": counts["unthemed"], "agreement": measured,
         "theme_rows": [(t, themes.get(t.key)) for t in measured.themes if t.n],
         "double": double.summary(bench.run, question),
     }
@@ -65,7 +83,7 @@ def question(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
                     .prefetch_related("notes__user"),
                     key=lambda t: order.index(t.key))
     form = FilterForm(request.GET or None, themes=themes, groups=groups,
-                      values=listing.choices(run, q))
+                      values=listing.choices(run, q, groups))
     data = form.cleaned_data if form.is_valid() else {}
     page = listing.page_of(listing.apply_filters(listing.codings(run, q), data, groups),
                            request.GET.get("page"))
