@@ -126,13 +126,25 @@ def _stop_worker(worker) -> None:
         print(f"Background worker stopped (exit status {code}).", flush=True)
 
 
+def _application():
+    """The site's WSGI application, loaded while no other ``consulta serve`` on this data
+    directory is collecting the static files (deployment/static.py)."""
+    from django.conf import settings
+
+    from consulta.web.deployment.static import static_files_lock
+
+    with static_files_lock(settings.STATIC_ROOT, exclusive=False):
+        from consulta.web.wsgi import application
+    return application
+
+
 def serve_forever(host: str, port: int, threads: int = 8, *,
                   worker_data_dir: Path | None = None) -> int:
     """One web process: waitress in this process."""
     prepare(1, threads)
     from waitress import serve
 
-    from consulta.web.wsgi import application
+    application = _application()
 
     worker = _supervised_worker(worker_data_dir)
     previous = signal.signal(signal.SIGTERM, _stop_serving)
@@ -178,7 +190,7 @@ def serve_child(args: argparse.Namespace) -> int:
     setup(args, migrate=False)  # the parent has migrated and collected
     from waitress import serve
 
-    from consulta.web.wsgi import application
+    application = _application()
 
     if args.parent_pid:
         serving.stop_when_orphaned(args.parent_pid)

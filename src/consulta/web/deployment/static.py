@@ -10,6 +10,8 @@ collected, get the plain names (``/static/consulta/consulta.css``, cached for a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from whitenoise.storage import CompressedManifestStaticFilesStorage
@@ -50,8 +52,21 @@ def collect_static(static_root: Path) -> None:
     from django.core.management import call_command
 
     static_root.mkdir(parents=True, exist_ok=True)
-    # Beside the folder, not in it: WhiteNoise serves whatever the folder holds.
-    with open(static_root.parent / f"{static_root.name}.lock", "w") as lock:
-        if fcntl is not None:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+    with static_files_lock(static_root, exclusive=True):
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@contextmanager
+def static_files_lock(static_root: Path | str | None, *, exclusive: bool) -> Iterator[None]:
+    """Held exclusively while collecting, shared while loading the WSGI application: WhiteNoise
+    lists the folder once, when it loads, and a file another ``consulta serve`` is replacing
+    mid-listing stops it with FileNotFoundError (seen with two serves started together)."""
+    if not static_root or fcntl is None:
+        yield
+        return
+    static_root = Path(static_root)
+    static_root.parent.mkdir(parents=True, exist_ok=True)
+    # Beside the folder, not in it: WhiteNoise serves whatever the folder holds.
+    with open(static_root.parent / f"{static_root.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield  # released when the file closes
