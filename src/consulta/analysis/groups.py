@@ -69,7 +69,7 @@ def who_said_what_counts(column: str, groups: Mapping[str, GroupCounts], themes:
     """who_said_what for one column from its groups' counts: the same GroupStats, sorted by
     group and theme, with q-values across the column."""
     ordered = dict(sorted((str(g).strip(), c) for g, c in groups.items() if str(g).strip()))
-    return _with_q_values(_count_stats(column, ordered, sorted({str(t) for t in themes}),
+    return _with_q_values(stats_from_counts(column, ordered, sorted({str(t) for t in themes}),
                                        min_group_size))
 
 
@@ -155,11 +155,13 @@ def _column_stats(column, members, has, weight, themes, min_group_size) -> list[
                            {t: sum(weight[a] for a in answers if t in has[a]) for t in themes})
         for group, answers in members.items()
     }
-    return _count_stats(column, groups, themes, min_group_size)
+    return stats_from_counts(column, groups, themes, min_group_size)
 
 
-def _count_stats(column, groups: Mapping[str, GroupCounts], themes,
-                 min_group_size) -> list[GroupStat]:
+def stats_from_counts(column: str, groups: Mapping[str, GroupCounts], themes: list[str],
+                      min_group_size: int) -> list[GroupStat]:
+    """One column's GroupStats from its groups' counts, in the groups' order, without
+    q-values (the caller sets them over every column it tests together)."""
     total_n = sum(counted.n for counted in groups.values())
     total_count = {t: sum(c.counts.get(t, 0.0) for c in groups.values()) for t in themes}
     stats = []

@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from consulta.analysis.coding import AnswerCoding
 from consulta.analysis.constants import OTHER
 from consulta.analysis.groups import (
+    GroupCounts,
     GroupStat,
-    _lift,
-    _p_value,
-    _tidy,
     _with_q_values,
     group_rows,
-    wilson_interval,
+    stats_from_counts,
 )
 from consulta.analysis.junk import NO_CONTENT
 from consulta.analysis.respondents import main_themes
@@ -142,30 +140,8 @@ class GroupTally:
         themes = sorted(self.themes)
         stats: list[GroupStat] = []
         for column in sorted(self.members):
-            stats.extend(self._column(column, themes, min_group_size))
+            groups = {group: GroupCounts(self.members[column][group], self.weight[column][group],
+                                         dict(self.counts[(column, group)]))
+                      for group in sorted(self.members[column])}
+            stats.extend(stats_from_counts(column, groups, themes, min_group_size))
         return group_rows(_with_q_values(stats))
-
-    def _column(self, column: str, themes: list[str], min_group_size: int) -> list[GroupStat]:
-        groups = sorted(self.members[column])
-        total_n = sum(self.weight[column][g] for g in groups)
-        total = Counter()
-        for group in groups:
-            total.update(self.counts[(column, group)])
-        stats = []
-        for group in groups:
-            if self.members[column][group] < min_group_size:
-                stats.extend(GroupStat(column, group, t, None, None, None, None, None, None,
-                                       None, None, True) for t in themes)
-                continue
-            n = self.weight[column][group]
-            counts = [self.counts[(column, group)].get(t, 0) for t in themes]
-            lows, highs = wilson_interval(counts, [n] * len(themes))
-            for theme, count, low, high in zip(themes, counts, lows.tolist(), highs.tolist()):
-                rest_n, rest_count = total_n - n, total.get(theme, 0) - count
-                stats.append(GroupStat(
-                    column, group, theme, _tidy(n), _tidy(count),
-                    count / n if n > 0 else None,
-                    low if n > 0 else None, high if n > 0 else None,
-                    _lift(count, n, rest_count, rest_n),
-                    _p_value(count, n, rest_count, rest_n), None, False))
-        return stats
